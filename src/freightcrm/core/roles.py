@@ -1,0 +1,128 @@
+"""The staff roles, as Django groups with least privilege.
+
+Groups are created by a migration (`core/migrations/0002_roles.py`); their permissions are set
+after every `migrate` (`sync_role_permissions`), because Django creates permissions only then.
+The built-in roles are reset to this table on each migrate: to give someone a different mix,
+make a new group rather than editing these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.functional import Promise
+
+CRUD = ("view", "add", "change", "delete")
+
+
+def _model_perms(app: str, model: str, actions: tuple[str, ...] = CRUD) -> set[str]:
+    return {f"{app}.{action}_{model}" for action in actions}
+
+
+ARCHIVE_READ = {
+    "customers.view_customer",
+    "customers.view_contact",
+    "customers.view_address",
+    "customers.view_logisticsneed",
+    "customers.view_tag",
+    "customers.view_all_customers",
+}
+CUSTOMER_PARTS = ("contact", "address", "logisticsneed", "document")
+
+
+@dataclass(frozen=True)
+class Role:
+    slug: str
+    label: Promise
+    duty: Promise
+    permissions: frozenset[str]
+
+
+def _role(slug: str, label: Promise, duty: Promise, permissions: set[str]) -> Role:
+    return Role(slug, label, duty, frozenset(permissions))
+
+
+ROLES: tuple[Role, ...] = (
+    _role(
+        "front_desk",
+        _("Front desk"),
+        _("Looks up any customer, their contacts and shipments; never finance; sensitive values masked."),
+        ARCHIVE_READ | {"shipments.view_shipment"},
+    ),
+    _role(
+        "account_manager",
+        _("Account manager"),
+        _("Keeps their own portfolio (and customers shared with them): files and edits archives."),
+        {"customers.view_customer", "customers.add_customer", "customers.change_customer", "customers.view_tag",
+         "customers.view_finance", "customers.view_customershare", "shipments.view_shipment"}
+        | {perm for part in CUSTOMER_PARTS for perm in _model_perms("customers", part)},
+    ),
+    _role(
+        "records_clerk",
+        _("Records clerk"),
+        _("Keeps the whole archive: files, checks, classifies, reassigns; may read full ID and bank numbers."),
+        ARCHIVE_READ
+        | {"customers.add_customer", "customers.change_customer", "customers.view_finance",
+           "customers.assign_owner", "customers.view_full_id_number", "customers.view_full_bank_account",
+           "shipments.view_shipment"}
+        | _model_perms("customers", "tag", ("view", "add", "change"))
+        | _model_perms("customers", "customershare")
+        | {perm for part in CUSTOMER_PARTS for perm in _model_perms("customers", part)},
+    ),
+    _role(
+        "credit_analyst",
+        _("Credit analyst"),
+        _("Reads every archive with its finance; changes only credit and payment fields; sees full bank accounts."),
+        ARCHIVE_READ
+        | {"customers.view_finance", "customers.change_finance", "customers.view_document",
+           "customers.view_full_bank_account", "shipments.view_shipment"},
+    ),
+    _role(
+        "operations",
+        _("Operations"),
+        _("Reads archives and logistics needs for planning; keeps shipments; no finance."),
+        ARCHIVE_READ | _model_perms("shipments", "shipment", ("view", "add", "change")),
+    ),
+    _role(
+        "manager",
+        _("Manager"),
+        _("Reads everything including finance (sensitive values masked); reassigns accounts."),
+        ARCHIVE_READ
+        | {"customers.view_finance", "customers.view_document", "customers.assign_owner",
+           "customers.change_customer", "shipments.view_shipment"}
+        | _model_perms("customers", "customershare"),
+    ),
+    _role(
+        "auditor",
+        _("Auditor"),
+        _("Reads everything and its history, changes nothing; sensitive values masked."),
+        ARCHIVE_READ
+        | {"customers.view_finance", "customers.view_document", "customers.view_customershare",
+           "customers.view_historicalcustomer", "customers.view_historicalcontact",
+           "shipments.view_shipment", "auth.view_user", "auth.view_group"},
+    ),
+    _role(
+        "admin",
+        _("Administrator"),
+        _("Runs the system: every permission, including users and roles."),
+        set(),  # every permission: filled in by sync_role_permissions
+    ),
+)
+ROLE_BY_SLUG = {role.slug: role for role in ROLES}
+ALL_PERMISSIONS = "admin"
+
+
+def sync_role_permissions(**_kwargs: object) -> None:
+    """Set each built-in role's permissions to the table above (run after every migrate)."""
+    from django.contrib.auth.models import Group, Permission
+
+    every = Permission.objects.select_related("content_type")
+    by_name = {f"{p.content_type.app_label}.{p.codename}": p for p in every}
+    for role in ROLES:
+        group, _created = Group.objects.get_or_create(name=role.slug)
+        if role.slug == ALL_PERMISSIONS:
+            group.permissions.set(by_name.values())
+            continue
+        # Permissions of apps not migrated yet are granted by the migrate that creates them.
+        group.permissions.set([by_name[name] for name in role.permissions if name in by_name])

@@ -1,0 +1,221 @@
+"""Validators for Chinese identifiers, phones, amounts and dates, with messages that say how to fix.
+
+One validation serves the staff UI, the API and the import: model fields carry these validators,
+and services call `full_clean()`. Messages are translatable; Chinese is the default language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from stdnum import exceptions as stdnum_errors
+from stdnum.cn import ric, uscc
+
+EARLIEST_DATE = dt.date(1900, 1, 1)
+FULL_WIDTH = str.maketrans(
+    {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
+)
+USCC_ALPHABET = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")
+
+
+def to_half_width(value: str) -> str:
+    """Full-width digits, letters and spaces (as typed with a Chinese input method) to ASCII."""
+    return value.translate(FULL_WIDTH)
+
+
+def normalise_uscc(value: str) -> str:
+    return re.sub(r"[\s\-]", "", to_half_width(value)).upper()
+
+
+def validate_uscc(value: str) -> None:
+    """统一社会信用代码: 18 characters from the GB 32100-2015 alphabet with a correct check character."""
+    number = normalise_uscc(value)
+    if len(number) != 18:
+        raise ValidationError(
+            _(
+                "A unified social credit code has 18 characters; this one has %(length)d. "
+                "Copy it again from the business licence."
+            ),
+            code="uscc_length",
+            params={"length": len(number)},
+        )
+    if not USCC_ALPHABET.match(number):
+        raise ValidationError(
+            _(
+                "The unified social credit code contains a character that cannot occur "
+                "(the letters I, O, S, V and Z are never used). Check for O/0 and I/1 mix-ups."
+            ),
+            code="uscc_format",
+        )
+    try:
+        uscc.validate(number)
+    except stdnum_errors.ValidationError as exc:
+        raise ValidationError(
+            _(
+                "The check character of the unified social credit code is wrong, so one character was "
+                "probably mistyped. Compare it character by character with the business licence."
+            ),
+            code="uscc_checksum",
+        ) from exc
+
+
+def normalise_resident_id(value: str) -> str:
+    return re.sub(r"\s", "", to_half_width(value)).upper()
+
+
+def resident_id_birth_date(value: str) -> dt.date:
+    return ric.get_birth_date(normalise_resident_id(value))
+
+
+def resident_id_gender(value: str) -> str:
+    """'male' or 'female' from the 17th digit (odd is male), as GB 11643 defines it."""
+    return "male" if int(normalise_resident_id(value)[16]) % 2 else "female"
+
+
+def validate_resident_id(value: str) -> None:
+    """居民身份证号码: 18 characters, a real region, a real past birth date, and the check digit."""
+    number = normalise_resident_id(value)
+    if len(number) != 18:
+        raise ValidationError(
+            _("A resident ID number has 18 characters; this one has %(length)d."),
+            code="ric_length",
+            params={"length": len(number)},
+        )
+    if not re.match(r"^\d{17}[\dX]$", number):
+        raise ValidationError(
+            _("A resident ID number is 17 digits followed by a digit or the letter X."),
+            code="ric_format",
+        )
+    try:
+        birth = ric.get_birth_date(number)
+    except stdnum_errors.ValidationError as exc:
+        raise ValidationError(
+            _("Digits 7 to 14 of the resident ID number (%(digits)s) are not a valid birth date."),
+            code="ric_birth_date",
+            params={"digits": number[6:14]},
+        ) from exc
+    if not EARLIEST_DATE <= birth <= timezone.localdate():
+        raise ValidationError(
+            _("The birth date in the resident ID number (%(date)s) is not between 1900 and today."),
+            code="ric_birth_date",
+            params={"date": birth.isoformat()},
+        )
+    try:
+        ric.get_birth_place(number)
+    except stdnum_errors.ValidationError as exc:
+        raise ValidationError(
+            _("The first six digits of the resident ID number (%(region)s) are not a known region code."),
+            code="ric_region",
+            params={"region": number[:6]},
+        ) from exc
+    try:
+        ric.validate(number)
+    except stdnum_errors.ValidationError as exc:
+        raise ValidationError(
+            _(
+                "The check digit (last character) of the resident ID number does not match; "
+                "one digit was probably mistyped. Compare it with the ID card."
+            ),
+            code="ric_checksum",
+        ) from exc
+
+
+MOBILE_TYPES = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+LANDLINE_TYPES = {
+    phonenumbers.PhoneNumberType.FIXED_LINE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    phonenumbers.PhoneNumberType.TOLL_FREE,
+    phonenumbers.PhoneNumberType.SHARED_COST,
+    phonenumbers.PhoneNumberType.UAN,
+}
+
+
+def _parse_phone(value: str) -> phonenumbers.PhoneNumber | None:
+    text = to_half_width(value).strip()
+    try:
+        return phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def normalise_phone(value: str) -> str:
+    """E.164 (`+8613812345678`) when the number parses, else the input unchanged (validation says why)."""
+    number = _parse_phone(value)
+    if number is None or not phonenumbers.is_valid_number(number):
+        return value.strip()
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def display_phone(value: str) -> str:
+    number = _parse_phone(value) if value else None
+    if number is None:
+        return value or ""
+    if number.country_code == 86:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def validate_mobile(value: str) -> None:
+    number = _parse_phone(value)
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            _(
+                "“%(value)s” is not a valid mobile number. A mainland mobile number has 11 digits and "
+                "starts with 1, e.g. 138 0013 8000; add the country code for numbers abroad."
+            ),
+            code="mobile",
+            params={"value": value},
+        )
+    if number.country_code == 86 and phonenumbers.number_type(number) not in MOBILE_TYPES:
+        raise ValidationError(
+            _("“%(value)s” is a landline number; enter it as the telephone, not as the mobile."),
+            code="mobile_is_landline",
+            params={"value": value},
+        )
+
+
+def validate_phone(value: str) -> None:
+    """Any reachable number: mobile, landline with area code (021-6888 8888), or 400/800 service line."""
+    number = _parse_phone(value)
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            _(
+                "“%(value)s” is not a valid telephone number. Write a landline with its area code "
+                "(e.g. 021-6888 8888), or an 11-digit mobile number."
+            ),
+            code="phone",
+            params={"value": value},
+        )
+
+
+def validate_not_negative(value: Decimal | int | None) -> None:
+    if value is not None and value < 0:
+        raise ValidationError(
+            _("The amount cannot be negative (got %(value)s). Enter 0 or more."),
+            code="negative",
+            params={"value": value},
+        )
+
+
+def validate_past_date(value: dt.date | None) -> None:
+    """A date that has happened: from 1900 up to today (founding dates, birth dates)."""
+    if value is None:
+        return
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if value > timezone.localdate():
+        raise ValidationError(
+            _("%(date)s is in the future; enter a date up to today."),
+            code="future_date",
+            params={"date": value.isoformat()},
+        )
+    if value < EARLIEST_DATE:
+        raise ValidationError(
+            _("%(date)s is before 1900; check the year."), code="too_old", params={"date": value.isoformat()}
+        )

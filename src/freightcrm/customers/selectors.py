@@ -1,0 +1,170 @@
+"""Every read of the customer archive, already restricted to what the user may see."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from freightcrm.core import access
+from freightcrm.customers.choices import FINANCE_DOCUMENT_TYPES
+from freightcrm.customers.models import Address, Contact, Customer, Document, LogisticsNeed
+
+
+def customers_visible_to(user: Any) -> QuerySet[Customer]:
+    return access.visible(user, Customer.objects.select_related("owner"))
+
+
+def customer_for(user: Any, *, pk: int | str | None = None, code: str | None = None) -> Customer:
+    """One customer the user may see; `Customer.DoesNotExist` otherwise (render it as 404)."""
+    lookup = {"pk": pk} if pk is not None else {"code": code}
+    try:
+        return customers_visible_to(user).get(**lookup)
+    except (ValueError, TypeError) as exc:  # a malformed id is simply not found
+        raise Customer.DoesNotExist from exc
+
+
+def customer_by_id_number(user: Any, id_number: str) -> QuerySet[Customer]:
+    """Exact look-up of an encrypted resident ID number through its blind index."""
+    digest = Customer._meta.get_field("id_number_digest").digest(id_number)  # type: ignore[union-attr]
+    return customers_visible_to(user).filter(id_number_digest=digest)
+
+
+def documents_visible_to(user: Any, customer: Customer) -> QuerySet[Document]:
+    documents = access.visible(user, Document.objects.filter(customer=customer)).select_related("uploaded_by")
+    if not access.may_view_model(user, Document):
+        return documents.none()
+    if not access.access_for(user).finance:
+        documents = documents.exclude(doc_type__in=FINANCE_DOCUMENT_TYPES)
+    return documents
+
+
+def document_for(user: Any, pk: int) -> Document:
+    document = Document.objects.select_related("customer").get(pk=pk)
+    if not documents_visible_to(user, document.customer).filter(pk=pk).exists():
+        raise Document.DoesNotExist
+    return document
+
+
+# --- The customer 360 card (客户资料卡): sections other apps add to -----------------------------
+
+
+@dataclass(frozen=True)
+class CardSection:
+    """A block on the customer card: `context(user, customer)` gives the template its data."""
+
+    key: str
+    title: Any
+    template: str
+    context: Callable[[Any, Customer], dict[str, Any]]
+    order: int = 100
+    visible_to: Callable[[Any], bool] = field(default=lambda user: True)
+
+
+CARD_SECTIONS: list[CardSection] = []
+
+
+def register_card_section(section: CardSection) -> None:
+    CARD_SECTIONS[:] = sorted(
+        [s for s in CARD_SECTIONS if s.key != section.key] + [section], key=lambda s: s.order
+    )
+
+
+def card_sections(user: Any, customer: Customer) -> list[dict[str, Any]]:
+    return [
+        {"key": s.key, "title": s.title, "template": s.template, **s.context(user, customer)}
+        for s in CARD_SECTIONS
+        if s.visible_to(user)
+    ]
+
+
+# --- History as a readable timeline ---------------------------------------------------------------
+
+HISTORY_MODELS: tuple[type[models.Model], ...] = (Customer, Contact, Address, LogisticsNeed)
+ENCRYPTED_DIGESTS = {"id_number_digest": "id_number", "bank_account_digest": "bank_account"}
+SKIPPED_IN_HISTORY = {"updated_at", "created_at", "version", "uid"}
+
+
+def _display(model: type[models.Model], name: str, value: Any) -> str:
+    if value in (None, "", []):
+        return "—"
+    field_obj = model._meta.get_field(name)
+    if field_obj.choices:
+        return str(dict(field_obj.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, list):
+        labels = {"cargo_preferences": "CargoType", "preferred_channels": "Channel"}
+        if name in labels:
+            from freightcrm.customers import choices
+
+            names = dict(getattr(choices, labels[name]).choices)
+            return "、".join(str(names.get(v, v)) for v in value)
+        return "、".join(map(str, value))
+    return str(value)
+
+
+def _label(model: type[models.Model], name: str) -> str:
+    return str(model._meta.get_field(name).verbose_name)
+
+
+def customer_history(user: Any, customer: Customer, *, limit: int = 100) -> list[dict[str, Any]]:
+    """Who changed what and when, newest first: the customer and its contacts, addresses and needs.
+
+    Encrypted fields appear only as "changed", never with a value. Finance fields are left out for
+    users who may not see finance.
+    """
+    hidden = access.hidden_fields(user, Customer)
+    entries: list[dict[str, Any]] = []
+    for model in HISTORY_MODELS:
+        history = model.history.model  # type: ignore[attr-defined]
+        lookup = {"id": customer.pk} if model is Customer else {"customer_id": customer.pk}
+        records = list(history.objects.filter(**lookup).select_related("history_user").order_by("id", "history_id"))
+        fields = [
+            f.attname if f.is_relation else f.name
+            for f in model._meta.concrete_fields
+            if f.name not in SKIPPED_IN_HISTORY and f.name != "id" and f.name not in hidden
+            and f.name in {h.name for h in history._meta.concrete_fields}
+        ]
+        previous: dict[int, Any] = {}
+        for record in records:
+            before = previous.get(record.id)
+            previous[record.id] = record
+            changes = []
+            for name in fields:
+                new = getattr(record, name)
+                old = getattr(before, name) if before is not None else None
+                if before is not None and old == new:
+                    continue
+                if before is None and new in (None, "", [], False):
+                    continue
+                field_name = name[:-3] if name.endswith("_id") and name != "adcode" else name
+                if field_name in ENCRYPTED_DIGESTS:
+                    changes.append((_label(model, ENCRYPTED_DIGESTS[field_name]), "", str(_("changed (encrypted, not shown)"))))
+                    continue
+                if model._meta.get_field(field_name).is_relation:
+                    old_text = str(getattr(before, field_name) or "—") if before is not None else "—"
+                    new_text = str(getattr(record, field_name) or "—")
+                else:
+                    old_text = _display(model, field_name, old) if before is not None else ""
+                    new_text = _display(model, field_name, new)
+                changes.append((_label(model, field_name), old_text, new_text))
+            kind = {"+": _("created"), "~": _("changed"), "-": _("deleted")}[record.history_type]
+            if record.history_type == "~" and not changes:
+                continue
+            actor = record.history_user
+            entries.append({
+                "at": record.history_date,
+                "who": (actor.get_full_name() or actor.get_username()) if actor else _("the system"),
+                "what": model._meta.verbose_name,
+                "object": str(record.instance) if model is not Customer else customer.name,
+                "action": kind,
+                "changes": changes,
+                "reason": record.history_change_reason or "",
+            })
+    entries.sort(key=lambda e: e["at"], reverse=True)
+    return entries[:limit]

@@ -1,0 +1,269 @@
+"""Every write to the customer archive.
+
+This app owns customers and their contacts, addresses, logistics needs, documents, tags and
+shares. Each service checks the actor's permission (`core.access`), validates (`full_clean`),
+saves in one transaction and records history with the actor (django-simple-history). A stale
+edit (the `version` moved on) is refused with `StaleEdit`; bad input raises `ValidationError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from freightcrm.core import access
+from freightcrm.core.errors import PermissionDeniedError, StaleEdit
+from freightcrm.core.models import allocate_numbers
+from freightcrm.core.regions import parse_address
+from freightcrm.customers.choices import AddressKind, CustomerKind
+from freightcrm.customers.models import Address, Contact, Customer, CustomerShare, Document, LogisticsNeed, Tag
+
+CustomerPart = Contact | Address | LogisticsNeed | Document
+NO_REGION = "000000"
+
+
+def customer_code_prefix(kind: str, adcode: str) -> str:
+    return f"{kind}-{adcode or NO_REGION}"
+
+
+def format_customer_code(prefix: str, number: int) -> str:
+    """`E-310115-000123`: kind, region (district code), sequence within that kind and region."""
+    return f"{prefix}-{number:06d}"
+
+
+def _with_history(instance: models.Model, actor: Any, reason: str = "") -> None:
+    instance._history_user = actor  # type: ignore[attr-defined]
+    if reason:
+        instance._change_reason = reason  # type: ignore[attr-defined]
+
+
+def _apply_address(address: Address) -> None:
+    parsed = parse_address(address.text)
+    address.province, address.city, address.district = parsed.province, parsed.city, parsed.district
+    address.adcode = parsed.adcode
+    address.detail = parsed.detail or address.text
+
+
+def _copy_region(customer: Customer, address: Address) -> None:
+    customer.province, customer.city = address.province, address.city
+    customer.district, customer.adcode = address.district, address.adcode
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    actor: AbstractBaseUser,
+    customer: Customer | None = None,
+    address: str = "",
+    tags: Iterable[Tag] = (),
+    reason: str = "",
+    **fields: Any,
+) -> Customer:
+    """File a new customer. `address`, when given, becomes the primary address and sets the region.
+
+    A prepared but unsaved `customer` (from a form) may be passed instead of, or with, `fields`.
+    Without the right to assign owners, the actor becomes the owner.
+    """
+    customer = customer or Customer()
+    for name, value in fields.items():
+        setattr(customer, name, value)
+    if customer.owner_id is None and not access.access_for(actor).assign_owner:
+        customer.owner = actor  # type: ignore[assignment]
+    customer.created_by = actor  # type: ignore[assignment]
+    access.require_change(actor, customer, [f.name for f in Customer._meta.concrete_fields], creating=True)
+
+    primary: Address | None = None
+    if address.strip():
+        kind = AddressKind.HOME if customer.kind == CustomerKind.INDIVIDUAL else AddressKind.REGISTERED
+        primary = Address(kind=kind, text=address.strip(), is_primary=True)
+        _apply_address(primary)
+        _copy_region(customer, primary)
+    customer.code = "pending"  # a placeholder so validation passes; the real code is set below
+    customer.full_clean(exclude=["code"])
+    prefix = customer_code_prefix(customer.kind, customer.adcode)
+    customer.code = format_customer_code(prefix, allocate_numbers(prefix)[0])
+    _with_history(customer, actor, reason)
+    customer.save()
+    if primary is not None:
+        primary.customer = customer
+        primary.full_clean()
+        _with_history(primary, actor, reason)
+        primary.save()
+    if tags:
+        customer.tags.set(tags)
+    return customer
+
+
+def _last_editor(customer: Customer) -> tuple[str, str]:
+    record = customer.history.select_related("history_user").first()  # type: ignore[attr-defined]
+    if record is None:
+        return "?", "?"
+    user = record.history_user
+    who = (user.get_full_name() or user.get_username()) if user else str(_("the system"))
+    return who, date_format(timezone.localtime(record.history_date), "DATETIME_FORMAT")
+
+
+def _changed_fields(instance: models.Model, original: models.Model) -> list[str]:
+    changed = []
+    for field in type(instance)._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        if getattr(instance, field.attname) != getattr(original, field.attname):
+            changed.append(field.name)
+    return changed
+
+
+@transaction.atomic
+def customer_update(
+    *,
+    actor: AbstractBaseUser,
+    customer: Customer,
+    version: int,
+    reason: str = "",
+    touch: bool = False,
+    **changes: Any,
+) -> Customer:
+    """Change a customer the actor began editing at `version`.
+
+    Refuses with `StaleEdit` if someone saved in between, and with `PermissionDeniedError` if the
+    actor may not see the customer or change one of the fields. `touch` bumps the version even
+    when no field of the customer itself changed (its contacts or addresses did).
+    """
+    current = Customer.objects.select_for_update().get(pk=customer.pk)
+    if not access.can_see(actor, current):
+        raise PermissionDeniedError(_("You may not change this record."))
+    if current.version != version:
+        who, when = _last_editor(current)
+        raise StaleEdit(current_version=current.version, by=who, at=when)
+    for name, value in changes.items():
+        if name in {"code", "uid", "version", "id", "created_by"}:
+            raise ValidationError({name: _("This field cannot be changed.")})
+        setattr(customer, name, value)
+    changed = _changed_fields(customer, current)
+    access.require_change(actor, current, changed)
+    customer.full_clean(exclude=["code"])
+    changed = _changed_fields(customer, current)  # normalisation may have undone a change
+    if not changed:
+        if touch:
+            Customer.objects.filter(pk=customer.pk).update(version=F("version") + 1, updated_at=timezone.now())
+            customer.version = current.version + 1
+        return customer
+    customer.version = current.version + 1
+    _with_history(customer, actor, reason)
+    customer.save()
+    return customer
+
+
+@transaction.atomic
+def customer_set_tags(*, actor: AbstractBaseUser, customer: Customer, tags: Iterable[Tag]) -> None:
+    if not access.may_change_something(actor, Customer) or not access.can_see(actor, customer):
+        raise PermissionDeniedError(_("You may not change this record."))
+    access.require_change(actor, customer, ["tags"])
+    customer.tags.set(list(tags))
+
+
+def _check_document(document: Document) -> None:
+    upload = document.file
+    if not upload:
+        raise ValidationError({"file": _("Choose a file to upload.")})
+    name = getattr(upload, "name", "") or ""
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if not document.pk or not document.original_name:
+        if suffix not in Document.ALLOWED_SUFFIXES:
+            raise ValidationError(
+                {"file": _("Files of type “%(suffix)s” cannot be filed. Allowed: %(allowed)s.")
+                 % {"suffix": suffix or "?", "allowed": " ".join(Document.ALLOWED_SUFFIXES)}}
+            )
+        size = upload.size or 0
+        if size == 0:
+            raise ValidationError({"file": _("The file is empty; choose the right file.")})
+        if size > settings.FREIGHTCRM_MAX_DOCUMENT_BYTES:
+            raise ValidationError(
+                {"file": _("The file is %(size)d MB; the limit is %(limit)d MB. Scan at a lower resolution.")
+                 % {"size": size // 2**20, "limit": settings.FREIGHTCRM_MAX_DOCUMENT_BYTES // 2**20}}
+            )
+        document.original_name = name.rsplit("/", 1)[-1][:255]
+        document.size = size
+
+
+@transaction.atomic
+def customer_part_save(*, actor: AbstractBaseUser, part: CustomerPart, reason: str = "") -> CustomerPart:
+    """Create or change a contact, address, logistics need or document of a customer."""
+    model = type(part)
+    creating = part.pk is None
+    if creating:
+        changed = [f.name for f in model._meta.concrete_fields]
+    else:
+        original = model._default_manager.select_for_update().get(pk=part.pk)
+        changed = _changed_fields(part, original)
+        if not changed:
+            return part
+    access.require_change(actor, part, changed, creating=creating)
+    if isinstance(part, Address):
+        _apply_address(part)
+    if isinstance(part, Document):
+        _check_document(part)
+        if creating:
+            part.uploaded_by = actor  # type: ignore[assignment]
+    if isinstance(part, Contact) and not creating:
+        part.version = F("version") + 1  # type: ignore[assignment]
+    primary = getattr(part, "is_primary", False)
+    if primary:
+        # Making one contact or address primary demotes the previous one, with history.
+        for other in model._default_manager.filter(customer_id=part.customer_id, is_primary=True).exclude(pk=part.pk):
+            other.is_primary = False  # type: ignore[union-attr]
+            _with_history(other, actor, reason)
+            other.save(update_fields=["is_primary", "updated_at"])
+    part.full_clean(exclude=["version"])
+    _with_history(part, actor, reason)
+    part.save()
+    if isinstance(part, Contact):
+        part.refresh_from_db(fields=["version"])
+    if isinstance(part, Address) and primary:
+        customer = part.customer
+        _copy_region(customer, part)
+        Customer.objects.filter(pk=customer.pk).update(
+            province=part.province, city=part.city, district=part.district, adcode=part.adcode
+        )
+    return part
+
+
+@transaction.atomic
+def customer_part_delete(*, actor: AbstractBaseUser, part: CustomerPart, reason: str = "") -> None:
+    opts = type(part)._meta
+    if not access.access_for(actor).has(f"{opts.app_label}.delete_{opts.model_name}") or not access.can_see(
+        actor, part
+    ):
+        raise PermissionDeniedError(_("You may not delete this record."))
+    _with_history(part, actor, reason)
+    part.delete()
+
+
+@transaction.atomic
+def customer_share_grant(
+    *, actor: AbstractBaseUser, customer: Customer, user: AbstractBaseUser, reason: str = ""
+) -> CustomerShare:
+    if not access.access_for(actor).has("customers.add_customershare") or not access.can_see(actor, customer):
+        raise PermissionDeniedError(_("You may not share this customer."))
+    share, _created = CustomerShare.objects.get_or_create(
+        customer=customer, user=user, defaults={"granted_by": actor, "reason": reason}
+    )
+    return share
+
+
+@transaction.atomic
+def customer_share_revoke(*, actor: AbstractBaseUser, share: CustomerShare) -> None:
+    if not access.access_for(actor).has("customers.delete_customershare") or not access.can_see(
+        actor, share.customer
+    ):
+        raise PermissionDeniedError(_("You may not change who this customer is shared with."))
+    share.delete()
