@@ -1,0 +1,60 @@
+"""The staff UI's shared behaviour: every admin page asks `core.access`, never decides by itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+
+from freightcrm.core import access
+from freightcrm.core.errors import ApplicationError
+
+
+class AccessControlledAdmin:
+    """Mixin for ModelAdmins and inlines: rows, field groups and writes follow `core.access`.
+
+    A row the user may not see is a 404, exactly like a row that does not exist.
+    """
+
+    model: type[Model]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return access.visible(request.user, super().get_queryset(request))  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return access.may_change_something(request.user, self.model)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return access.may_view_model(request.user, self.model) or self.has_change_permission(request, obj)
+
+    def _get_obj_does_not_exist_redirect(self, request: HttpRequest, opts: Any, object_id: str) -> HttpResponse:
+        raise Http404
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
+        readonly = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]
+        editable = [f.name for f in self.model._meta.concrete_fields if f.editable]
+        allowed = access.changeable_fields(request.user, self.model, editable)
+        if obj is None and access.access_for(request.user).has(
+            f"{self.model._meta.app_label}.add_{self.model._meta.model_name}"
+        ):
+            allowed |= {name for name in editable if name not in access.finance_fields(self.model)}
+        return readonly + [name for name in editable if name not in allowed and name not in readonly]
+
+    def hide_fields(self, request: HttpRequest, names: list[str] | tuple[str, ...]) -> list[str]:
+        hidden = access.hidden_fields(request.user, self.model)
+        return [name for name in names if name not in hidden]
+
+
+def report_error(request: HttpRequest, error: ValidationError | ApplicationError) -> None:
+    if isinstance(error, ValidationError):
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.error(request, str(error))
+
+
+def back_to(request: HttpRequest) -> HttpResponseRedirect:
+    return HttpResponseRedirect(request.get_full_path())

@@ -117,6 +117,11 @@ class EncryptedTextField(models.TextField):
     def value_to_string(self, obj: models.Model) -> str:
         return str(_("[encrypted]"))
 
+    def formfield(self, **kwargs: Any) -> Any:
+        from django import forms
+
+        return super().formfield(**{"widget": forms.TextInput(attrs={"autocomplete": "off"}), **kwargs})
+
 
 class BlindIndexField(models.CharField):
     """HMAC-SHA256 of the normalised plaintext of `source`, for exact look-up of encrypted values."""

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
 from django.db.models import QuerySet
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from freightcrm.core import access
@@ -84,6 +86,7 @@ def card_sections(user: Any, customer: Customer) -> list[dict[str, Any]]:
 
 # --- History as a readable timeline ---------------------------------------------------------------
 
+PHONE_FIELDS = {"mobile", "phone"}
 HISTORY_MODELS: tuple[type[models.Model], ...] = (Customer, Contact, Address, LogisticsNeed)
 ENCRYPTED_DIGESTS = {"id_number_digest": "id_number", "bank_account_digest": "bank_account"}
 SKIPPED_IN_HISTORY = {"updated_at", "created_at", "version", "uid"}
@@ -97,6 +100,12 @@ def _display(model: type[models.Model], name: str, value: Any) -> str:
         return str(dict(field_obj.flatchoices).get(value, value))
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
+    if isinstance(value, Decimal):
+        return number_format(value, decimal_pos=2, force_grouping=True)
+    if name in PHONE_FIELDS:
+        from freightcrm.core.validators import display_phone
+
+        return display_phone(value)
     if isinstance(value, list):
         labels = {"cargo_preferences": "CargoType", "preferred_channels": "Channel"}
         if name in labels:
@@ -127,7 +136,7 @@ def customer_history(user: Any, customer: Customer, *, limit: int = 100) -> list
         fields = [
             f.attname if f.is_relation else f.name
             for f in model._meta.concrete_fields
-            if f.name not in SKIPPED_IN_HISTORY and f.name != "id" and f.name not in hidden
+            if f.name not in SKIPPED_IN_HISTORY and f.name not in {"id", "customer"} and f.name not in hidden
             and f.name in {h.name for h in history._meta.concrete_fields}
         ]
         previous: dict[int, Any] = {}
@@ -147,7 +156,7 @@ def customer_history(user: Any, customer: Customer, *, limit: int = 100) -> list
                     changes.append((_label(model, ENCRYPTED_DIGESTS[field_name]), "", str(_("changed (encrypted, not shown)"))))
                     continue
                 if model._meta.get_field(field_name).is_relation:
-                    old_text = str(getattr(before, field_name) or "—") if before is not None else "—"
+                    old_text = str(getattr(before, field_name) or "—") if before is not None else ""
                     new_text = str(getattr(record, field_name) or "—")
                 else:
                     old_text = _display(model, field_name, old) if before is not None else ""
@@ -168,3 +177,97 @@ def customer_history(user: Any, customer: Customer, *, limit: int = 100) -> list
             })
     entries.sort(key=lambda e: e["at"], reverse=True)
     return entries[:limit]
+
+
+# --- The archive's six kinds of information, as a user may see them ----------------------------
+
+SENSITIVE_FIELDS = tuple(Customer.sensitive_fields)
+ARCHIVE_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
+    (_("Basic information"), (
+        "kind", "name", "short_name", "code", "status", "owner", "uscc", "legal_representative",
+        "registered_capital", "founded_on", "industry", "size", "ownership", "website",
+        "gender", "birth_date", "id_number", "occupation", "income_band",
+        "mobile", "phone", "email", "province", "city", "district", "adcode",
+    )),
+    (_("Characteristics"), (
+        "business_scope", "regions_served", "development_potential", "cargo_preferences",
+    )),
+    (_("Business status"), (
+        "main_cargo", "annual_volume_tonnes", "annual_logistics_spend", "competitors", "cooperation_since",
+    )),
+    (_("Finance and credit"), (
+        "credit_grade", "credit_limit", "credit_currency", "payment_terms", "payment_days", "bank_name",
+        "bank_account",
+    )),
+    (_("Behaviour"), ("preferred_channels", "preferred_contact_time")),
+)
+ORGANISATION_ONLY = {"uscc", "legal_representative", "registered_capital", "founded_on", "size", "ownership",
+                     "website"}
+INDIVIDUAL_ONLY = {"gender", "birth_date", "id_number", "occupation", "income_band"}
+
+
+def shown(user: Any, instance: models.Model, name: str) -> str:
+    """One field's value as `user` may see it: labels for choices, masks for sensitive values."""
+    from freightcrm.core.validators import display_phone
+
+    model = type(instance)
+    if name in getattr(model, "sensitive_fields", {}):
+        return access.shown_value(user, instance, name) or "—"
+    value = getattr(instance, name)
+    if name in PHONE_FIELDS and value:
+        return display_phone(value)
+    if isinstance(value, models.Model):
+        return (value.get_full_name() or value.get_username()) if hasattr(value, "get_username") else str(value)  # type: ignore[attr-defined]
+    return _display(model, name, value)
+
+
+def customer_profile(user: Any, customer: Customer) -> list[dict[str, Any]]:
+    """The six kinds of information (transactions come from the shipments section) for the card."""
+    hidden = access.hidden_fields(user, Customer)
+    skip = INDIVIDUAL_ONLY if customer.is_organisation else ORGANISATION_ONLY
+    groups = []
+    for title, names in ARCHIVE_GROUPS:
+        rows = [
+            {"label": _label(Customer, name), "value": shown(user, customer, name), "name": name}
+            for name in names
+            if name not in hidden and name not in skip
+        ]
+        if rows:
+            groups.append({"title": title, "rows": rows})
+    return groups
+
+
+def _contacts(user: Any, customer: Customer) -> dict[str, Any]:
+    contacts = access.visible(user, Contact.objects.filter(customer=customer))
+    return {"rows": [
+        {"contact": c, "role": c.get_role_display(), "mobile": shown(user, c, "mobile"),
+         "phone": shown(user, c, "phone")}
+        for c in contacts
+    ]}
+
+
+def _addresses(user: Any, customer: Customer) -> dict[str, Any]:
+    return {"rows": list(access.visible(user, Address.objects.filter(customer=customer)))}
+
+
+def _needs(user: Any, customer: Customer) -> dict[str, Any]:
+    return {"rows": list(access.visible(user, LogisticsNeed.objects.filter(customer=customer)))}
+
+
+def _documents(user: Any, customer: Customer) -> dict[str, Any]:
+    return {"rows": list(documents_visible_to(user, customer))}
+
+
+def _history(user: Any, customer: Customer) -> dict[str, Any]:
+    return {"entries": customer_history(user, customer)}
+
+
+register_card_section(CardSection("contacts", _("Contacts"), "customers/card/contacts.html", _contacts, 10,
+                                  lambda user: access.may_view_model(user, Contact)))
+register_card_section(CardSection("addresses", _("Addresses"), "customers/card/addresses.html", _addresses, 20,
+                                  lambda user: access.may_view_model(user, Address)))
+register_card_section(CardSection("needs", _("Logistics needs"), "customers/card/needs.html", _needs, 30,
+                                  lambda user: access.may_view_model(user, LogisticsNeed)))
+register_card_section(CardSection("documents", _("Documents"), "customers/card/documents.html", _documents, 60,
+                                  lambda user: access.may_view_model(user, Document)))
+register_card_section(CardSection("history", _("History"), "customers/card/history.html", _history, 90))

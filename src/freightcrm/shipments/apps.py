@@ -6,3 +6,6 @@ class ShipmentsConfig(AppConfig):
     name = "freightcrm.shipments"
     label = "shipments"
     verbose_name = _("Shipments")
+
+    def ready(self) -> None:
+        from freightcrm.shipments import selectors  # noqa: F401  (registers its customer card sections)
