@@ -26,6 +26,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from freightcrm.core.errors import PermissionDeniedError
+from freightcrm.core.fields import field_of
 from freightcrm.core.masking import mask
 
 M = TypeVar("M", bound=models.Model)
@@ -105,7 +106,7 @@ def visible(user: Any, queryset: QuerySet[M]) -> QuerySet[M]:
     customer_model = _customer_model(queryset.model, path)
     share_model = customer_model._meta.get_field(SHARES_RELATION).related_model
     assert isinstance(share_model, type)
-    shared_ids = share_model._default_manager.filter(user_id=access.user_id).values("customer_id")  # type: ignore[attr-defined]
+    shared_ids = share_model._default_manager.filter(user_id=access.user_id).values("customer_id")
     prefix = f"{path}__" if path else ""
     return queryset.filter(
         Q(**{f"{prefix}{OWNER_FIELD}_id": access.user_id}) | Q(**{f"{prefix}pk__in": shared_ids})
@@ -165,14 +166,16 @@ def may_change_something(user: Any, model: type[models.Model]) -> bool:
 
 
 def _is_set(instance: models.Model, name: str) -> bool:
-    field = instance._meta.get_field(name)
+    field = field_of(type(instance), name)
     value = getattr(instance, name, None)
     if value in (None, "", []):
         return False
     return not (field.has_default() and value == field.get_default())
 
 
-def require_change(user: Any, instance: models.Model, fields: Iterable[str], *, creating: bool = False) -> None:
+def require_change(
+    user: Any, instance: models.Model, fields: Iterable[str], *, creating: bool = False
+) -> None:
     """Raise `PermissionDeniedError` unless `user` may write `fields` of `instance`."""
     model = type(instance)
     opts = model._meta
@@ -196,10 +199,14 @@ def require_change(user: Any, instance: models.Model, fields: Iterable[str], *, 
         fields = {name for name in fields if _is_set(instance, name)}
         # Filing a new account under oneself (what an account manager does) is not a reassignment;
         # filing it under someone else is.
-        fields -= {name for name in getattr(model, "owner_fields", ()) if getattr(instance, f"{name}_id", None) == access.user_id}
+        fields -= {
+            name
+            for name in getattr(model, "owner_fields", ())
+            if getattr(instance, f"{name}_id", None) == access.user_id
+        }
     refused = fields - changeable_fields(user, model, fields)
     if refused:
-        labels = ", ".join(sorted(str(opts.get_field(name).verbose_name) for name in refused))
+        labels = ", ".join(sorted(str(field_of(model, name).verbose_name) for name in refused))
         raise PermissionDeniedError(
             _("You may not change these fields: %(fields)s."), params={"fields": labels}
         )

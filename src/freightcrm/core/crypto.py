@@ -83,9 +83,13 @@ def key_ring() -> KeyRing:
             )
         return KeyRing(primary, keys, _decode_key(blind, "FREIGHTCRM_BLIND_INDEX_KEY"))
     data = read_or_create_key_file(settings.FREIGHTCRM_KEY_FILE)
-    keys = {key_id: _decode_key(material, f"key {key_id!r}") for key_id, material in data["encryption"].items()}
-    blind_key = _decode_key(blind, "FREIGHTCRM_BLIND_INDEX_KEY") if blind else _decode_key(
-        data["blind_index"], "blind index key"
+    keys = {
+        key_id: _decode_key(material, f"key {key_id!r}") for key_id, material in data["encryption"].items()
+    }
+    blind_key = (
+        _decode_key(blind, "FREIGHTCRM_BLIND_INDEX_KEY")
+        if blind
+        else _decode_key(data["blind_index"], "blind index key")
     )
     return KeyRing(data["primary"], keys, blind_key)
 

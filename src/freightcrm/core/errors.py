@@ -11,7 +11,9 @@ class ApplicationError(Exception):
     code = "application_error"
     status = 400
 
-    def __init__(self, message: Any, *, code: str | None = None, params: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, message: Any, *, code: str | None = None, params: dict[str, Any] | None = None
+    ) -> None:
         self.message = message
         self.params = params or {}
         if code:

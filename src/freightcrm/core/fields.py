@@ -24,6 +24,13 @@ NORMALISERS: dict[str, Callable[[str], str]] = {
 }
 
 
+def field_of(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    """A model's own field by name (not a reverse relation), typed for the checker."""
+    found = model._meta.get_field(name)
+    assert isinstance(found, models.Field), f"{model.__name__}.{name} is not a field"
+    return found
+
+
 class Sealed:
     """A ciphertext as loaded from the database; it never prints as data."""
 
@@ -88,7 +95,9 @@ class EncryptedTextField(models.TextField):
     def context(self, instance: models.Model) -> bytes:
         row = getattr(instance, self.row_key)
         if row in (None, ""):
-            raise crypto.DecryptionError(f"{type(instance).__name__}.{self.row_key} must be set before encrypting")
+            raise crypto.DecryptionError(
+                f"{type(instance).__name__}.{self.row_key} must be set before encrypting"
+            )
         return crypto.associated_data(instance._meta.db_table, str(row), self.name)
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Sealed | None:
@@ -144,7 +153,7 @@ class BlindIndexField(models.CharField):
             if kwargs.get(key) == default:
                 kwargs.pop(key)
         kwargs.pop("db_index", None)
-        if not self.db_index:
+        if not getattr(self, "db_index", True):
             kwargs["db_index"] = False
         return name, path, args, kwargs
 
@@ -157,7 +166,7 @@ class BlindIndexField(models.CharField):
 
     def pre_save(self, model_instance: models.Model, add: bool) -> str | None:
         try:
-            source_field = model_instance._meta.get_field(self.source)
+            source_field = field_of(type(model_instance), self.source)
         except FieldDoesNotExist:  # a copy without the source (history): keep the digest as given
             return getattr(model_instance, self.attname)
         raw = model_instance.__dict__.get(source_field.attname)

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
-from django.utils import translation
 from django.template.response import TemplateResponse
+from django.utils import translation
 
 from freightcrm.core.crypto import DecryptionError
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 CRUD = ("view", "add", "change", "delete")
 
@@ -54,18 +54,34 @@ ROLES: tuple[Role, ...] = (
         "account_manager",
         _("Account manager"),
         _("Keeps their own portfolio (and customers shared with them): files and edits archives."),
-        {"customers.view_customer", "customers.add_customer", "customers.change_customer", "customers.view_tag",
-         "customers.view_finance", "customers.view_customershare", "shipments.view_shipment"}
+        {
+            "customers.view_customer",
+            "customers.add_customer",
+            "customers.change_customer",
+            "customers.view_tag",
+            "customers.view_finance",
+            "customers.view_customershare",
+            "shipments.view_shipment",
+        }
         | {perm for part in CUSTOMER_PARTS for perm in _model_perms("customers", part)},
     ),
     _role(
         "records_clerk",
         _("Records clerk"),
-        _("Keeps the whole archive: files, checks, classifies, reassigns; may read full ID and bank numbers."),
+        _(
+            "Keeps the whole archive: files, checks, classifies, reassigns; "
+            "may read full ID and bank numbers."
+        ),
         ARCHIVE_READ
-        | {"customers.add_customer", "customers.change_customer", "customers.view_finance",
-           "customers.assign_owner", "customers.view_full_id_number", "customers.view_full_bank_account",
-           "shipments.view_shipment"}
+        | {
+            "customers.add_customer",
+            "customers.change_customer",
+            "customers.view_finance",
+            "customers.assign_owner",
+            "customers.view_full_id_number",
+            "customers.view_full_bank_account",
+            "shipments.view_shipment",
+        }
         | _model_perms("customers", "tag", ("view", "add", "change"))
         | _model_perms("customers", "customershare")
         | {perm for part in CUSTOMER_PARTS for perm in _model_perms("customers", part)},
@@ -73,10 +89,18 @@ ROLES: tuple[Role, ...] = (
     _role(
         "credit_analyst",
         _("Credit analyst"),
-        _("Reads every archive with its finance; changes only credit and payment fields; sees full bank accounts."),
+        _(
+            "Reads every archive with its finance; changes only credit and payment fields; "
+            "sees full bank accounts."
+        ),
         ARCHIVE_READ
-        | {"customers.view_finance", "customers.change_finance", "customers.view_document",
-           "customers.view_full_bank_account", "shipments.view_shipment"},
+        | {
+            "customers.view_finance",
+            "customers.change_finance",
+            "customers.view_document",
+            "customers.view_full_bank_account",
+            "shipments.view_shipment",
+        },
     ),
     _role(
         "operations",
@@ -89,8 +113,13 @@ ROLES: tuple[Role, ...] = (
         _("Manager"),
         _("Reads everything including finance (sensitive values masked); reassigns accounts."),
         ARCHIVE_READ
-        | {"customers.view_finance", "customers.view_document", "customers.assign_owner",
-           "customers.change_customer", "shipments.view_shipment"}
+        | {
+            "customers.view_finance",
+            "customers.view_document",
+            "customers.assign_owner",
+            "customers.change_customer",
+            "shipments.view_shipment",
+        }
         | _model_perms("customers", "customershare"),
     ),
     _role(
@@ -98,9 +127,16 @@ ROLES: tuple[Role, ...] = (
         _("Auditor"),
         _("Reads everything and its history, changes nothing; sensitive values masked."),
         ARCHIVE_READ
-        | {"customers.view_finance", "customers.view_document", "customers.view_customershare",
-           "customers.view_historicalcustomer", "customers.view_historicalcontact",
-           "shipments.view_shipment", "auth.view_user", "auth.view_group"},
+        | {
+            "customers.view_finance",
+            "customers.view_document",
+            "customers.view_customershare",
+            "customers.view_historicalcustomer",
+            "customers.view_historicalcontact",
+            "shipments.view_shipment",
+            "auth.view_user",
+            "auth.view_group",
+        },
     ),
     _role(
         "admin",

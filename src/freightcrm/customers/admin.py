@@ -22,10 +22,11 @@ from unfold.contrib.filters.admin import RelatedDropdownFilter
 from unfold.decorators import action, display
 
 from freightcrm.core import access
-from freightcrm.core.admin import AccessControlledAdmin, report_error
+from freightcrm.core.admin import AccessControlledAdmin, report_error, staff
 from freightcrm.core.errors import ApplicationError, StaleEdit
+from freightcrm.core.fields import field_of
 from freightcrm.customers import selectors, services
-from freightcrm.customers.choices import CargoType, Channel, CreditGrade, Status
+from freightcrm.customers.choices import CargoType, Channel, Status
 from freightcrm.customers.models import (
     Address,
     Contact,
@@ -56,10 +57,16 @@ class CustomerForm(forms.ModelForm):
         help_text=_("Province, city, district and street, e.g. 上海市浦东新区张江路88号; sets the region."),
     )
     cargo_preferences = forms.MultipleChoiceField(
-        label=_("cargo preferences"), choices=CargoType.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("cargo preferences"),
+        choices=CargoType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     preferred_channels = forms.MultipleChoiceField(
-        label=_("preferred channels"), choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("preferred channels"),
+        choices=Channel.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     user: Any = None
@@ -67,7 +74,7 @@ class CustomerForm(forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = "__all__"
+        exclude = ("code", "uid", "version", "created_by")  # noqa: DJ006 - the admin narrows by fieldsets
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -76,7 +83,9 @@ class CustomerForm(forms.ModelForm):
         for name in self.write_only:
             if name in self.fields:
                 self.initial[name] = ""
-                self.fields[name].label = _("New %(field)s") % {"field": Customer._meta.get_field(name).verbose_name}
+                self.fields[name].label = _("New %(field)s") % {
+                    "field": field_of(Customer, name).verbose_name
+                }
                 self.fields[name].help_text = _("Leave empty to keep the stored value.")
                 self.fields[name].widget = forms.TextInput(attrs={"autocomplete": "off"})
 
@@ -93,7 +102,7 @@ class CustomerForm(forms.ModelForm):
         return self._clean_write_only("bank_account")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.instance.pk:
             stored = Customer.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
             if data.get("edit_version") != stored:
@@ -180,20 +189,61 @@ class CustomerAdmin(AccessControlledAdmin, ModelAdmin):
     actions_detail = ("open_card",)
 
     archive_fieldsets: tuple[tuple[Any, tuple[str, ...]], ...] = (
-        (_("Basic information"), (
-            "kind", "name", "short_name", "code", "status", "owner", "tags", "primary_address",
-            "uscc", "legal_representative", "registered_capital", "founded_on", "industry", "size",
-            "ownership", "website", "gender", "birth_date", "id_number", "occupation", "income_band",
-            "mobile", "phone", "email",
-        )),
-        (_("Characteristics"), ("business_scope", "regions_served", "development_potential", "cargo_preferences")),
-        (_("Business status"), (
-            "main_cargo", "annual_volume_tonnes", "annual_logistics_spend", "competitors", "cooperation_since",
-        )),
-        (_("Finance and credit"), (
-            "credit_grade", "credit_limit", "credit_currency", "payment_terms", "payment_days", "bank_name",
-            "bank_account",
-        )),
+        (
+            _("Basic information"),
+            (
+                "kind",
+                "name",
+                "short_name",
+                "code",
+                "status",
+                "owner",
+                "tags",
+                "primary_address",
+                "uscc",
+                "legal_representative",
+                "registered_capital",
+                "founded_on",
+                "industry",
+                "size",
+                "ownership",
+                "website",
+                "gender",
+                "birth_date",
+                "id_number",
+                "occupation",
+                "income_band",
+                "mobile",
+                "phone",
+                "email",
+            ),
+        ),
+        (
+            _("Characteristics"),
+            ("business_scope", "regions_served", "development_potential", "cargo_preferences"),
+        ),
+        (
+            _("Business status"),
+            (
+                "main_cargo",
+                "annual_volume_tonnes",
+                "annual_logistics_spend",
+                "competitors",
+                "cooperation_since",
+            ),
+        ),
+        (
+            _("Finance and credit"),
+            (
+                "credit_grade",
+                "credit_limit",
+                "credit_currency",
+                "payment_terms",
+                "payment_days",
+                "bank_name",
+                "bank_account",
+            ),
+        ),
         (_("Behaviour"), ("preferred_channels", "preferred_contact_time")),
         (_("Remarks"), ("remarks", "edit_version")),
     )
@@ -212,7 +262,9 @@ class CustomerAdmin(AccessControlledAdmin, ModelAdmin):
     @display(description=_("customer code"), ordering="code")
     def code_link(self, obj: Customer) -> str:
         url = reverse("admin:customers_customer_card", args=[obj.pk])
-        return format_html('<a class="fc-code" href="{}" title="{}">{}</a>', url, _("Customer card"), obj.code)
+        return format_html(
+            '<a class="fc-code" href="{}" title="{}">{}</a>', url, _("Customer card"), obj.code
+        )
 
     @display(description=_("status"), ordering="status", label=STATUS_COLOURS)
     def status_badge(self, obj: Customer) -> Any:
@@ -279,16 +331,24 @@ class CustomerAdmin(AccessControlledAdmin, ModelAdmin):
                 fieldsets.append((title, {"fields": fields, "classes": ["tab"]}))
         return fieldsets
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Customer | None = None) -> list[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         readonly = super().get_readonly_fields(request, obj)
-        return [name for name in readonly if not (name in Customer.sensitive_fields and self._writable_masked(request, obj, name))]
+        return [
+            name
+            for name in readonly
+            if not (name in Customer.sensitive_fields and self._writable_masked(request, obj, name))
+        ]
 
     def _writable_masked(self, request: HttpRequest, obj: Customer | None, name: str) -> bool:
         return not access.reveals(request.user, Customer, name) and self._may_write(request, obj, name)
 
-    def get_form(self, request: HttpRequest, obj: Customer | None = None, change: bool = False, **kwargs: Any) -> Any:
+    def get_form(
+        self, request: HttpRequest, obj: Customer | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         form = super().get_form(request, obj, change, **kwargs)
-        write_only = tuple(name for name in Customer.sensitive_fields if self._writable_masked(request, obj, name))
+        write_only = tuple(
+            name for name in Customer.sensitive_fields if self._writable_masked(request, obj, name)
+        )
         return type(form.__name__, (form,), {"user": request.user, "write_only": write_only})
 
     # --- writes, all through services ---
@@ -296,16 +356,21 @@ class CustomerAdmin(AccessControlledAdmin, ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Customer, form: Any, change: bool) -> None:
         if change:
             services.customer_update(
-                actor=request.user, customer=obj, version=form.cleaned_data.get("edit_version") or 0, touch=True
+                actor=staff(request),
+                customer=obj,
+                version=form.cleaned_data.get("edit_version") or 0,
+                touch=True,
             )
         else:
             services.customer_create(
-                actor=request.user, customer=obj, address=form.cleaned_data.get("primary_address", "")
+                actor=staff(request), customer=obj, address=form.cleaned_data.get("primary_address", "")
             )
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         if "tags" in form.cleaned_data and "tags" in form.changed_data:
-            services.customer_set_tags(actor=request.user, customer=form.instance, tags=form.cleaned_data["tags"])
+            services.customer_set_tags(
+                actor=staff(request), customer=form.instance, tags=form.cleaned_data["tags"]
+            )
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
@@ -313,19 +378,24 @@ class CustomerAdmin(AccessControlledAdmin, ModelAdmin):
         parts = formset.save(commit=False)
         for part in formset.deleted_objects:
             if isinstance(part, CustomerShare):
-                services.customer_share_revoke(actor=request.user, share=part)
+                services.customer_share_revoke(actor=staff(request), share=part)
             else:
-                services.customer_part_delete(actor=request.user, part=part)
+                services.customer_part_delete(actor=staff(request), part=part)
         for part in parts:
             if isinstance(part, CustomerShare):
                 services.customer_share_grant(
-                    actor=request.user, customer=part.customer, user=part.user, reason=part.reason
+                    actor=staff(request), customer=part.customer, user=part.user, reason=part.reason
                 )
             else:
-                services.customer_part_save(actor=request.user, part=part)
+                services.customer_part_save(actor=staff(request), part=part)
 
-    def changeform_view(self, request: HttpRequest, object_id: str | None = None, form_url: str = "",
-                        extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except (ValidationError, ApplicationError) as error:
@@ -338,8 +408,16 @@ class CustomerAdmin(AccessControlledAdmin, ModelAdmin):
 
     def get_urls(self) -> list[URLPattern]:
         own = [
-            path("<path:object_id>/card/", self.admin_site.admin_view(self.card_view), name="customers_customer_card"),
-            path("document/<int:pk>/", self.admin_site.admin_view(self.document_view), name="customers_document_file"),
+            path(
+                "<path:object_id>/card/",
+                self.admin_site.admin_view(self.card_view),
+                name="customers_customer_card",
+            ),
+            path(
+                "document/<int:pk>/",
+                self.admin_site.admin_view(self.document_view),
+                name="customers_document_file",
+            ),
         ]
         return own + super().get_urls()
 
@@ -367,5 +445,8 @@ class CustomerAdmin(AccessControlledAdmin, ModelAdmin):
             document = selectors.document_for(request.user, pk)
         except Document.DoesNotExist as exc:
             raise Http404 from exc
-        return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name or None)
-
+        return FileResponse(
+            document.file.open("rb"),
+            as_attachment=True,
+            filename=document.original_name or str(document.file.name),
+        )

@@ -50,8 +50,13 @@ class Customer(VersionedModel):
 
     customer_path = ""
     finance_fields = (
-        "credit_grade", "credit_limit", "credit_currency", "payment_terms", "payment_days",
-        "bank_name", "bank_account",
+        "credit_grade",
+        "credit_limit",
+        "credit_currency",
+        "payment_terms",
+        "payment_days",
+        "bank_name",
+        "bank_account",
     )
     owner_fields = ("owner",)
     sensitive_fields = {
@@ -83,7 +88,11 @@ class Customer(VersionedModel):
     )
     legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
     registered_capital = models.DecimalField(
-        _("registered capital (CNY 10k)"), max_digits=14, decimal_places=2, null=True, blank=True,
+        _("registered capital (CNY 10k)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=NOT_NEGATIVE,
     )
     founded_on = models.DateField(_("founding date"), null=True, blank=True, validators=[validate_past_date])
@@ -98,7 +107,9 @@ class Customer(VersionedModel):
     id_number = EncryptedTextField(_("resident ID number"), validators=[validate_resident_id])
     id_number_digest = BlindIndexField(source="id_number", normaliser="upper_alnum")
     occupation = models.CharField(_("occupation"), max_length=50, blank=True)
-    income_band = models.CharField(_("income band"), max_length=10, choices=choices.IncomeBand.choices, blank=True)
+    income_band = models.CharField(
+        _("income band"), max_length=10, choices=choices.IncomeBand.choices, blank=True
+    )
 
     # Basic information: how to reach the customer
     mobile = models.CharField(_("mobile"), max_length=20, blank=True, validators=[validate_mobile])
@@ -122,11 +133,19 @@ class Customer(VersionedModel):
     # Business status
     main_cargo = models.CharField(_("main cargo"), max_length=100, blank=True)
     annual_volume_tonnes = models.DecimalField(
-        _("annual volume (tonnes)"), max_digits=14, decimal_places=2, null=True, blank=True,
+        _("annual volume (tonnes)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=NOT_NEGATIVE,
     )
     annual_logistics_spend = models.DecimalField(
-        _("annual logistics spend (CNY 10k)"), max_digits=14, decimal_places=2, null=True, blank=True,
+        _("annual logistics spend (CNY 10k)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=NOT_NEGATIVE,
     )
     competitors = models.CharField(_("other carriers used"), max_length=200, blank=True)
@@ -135,7 +154,9 @@ class Customer(VersionedModel):
     )
 
     # Finance and credit
-    credit_grade = models.CharField(_("credit grade"), max_length=3, choices=choices.CreditGrade.choices, blank=True)
+    credit_grade = models.CharField(
+        _("credit grade"), max_length=3, choices=choices.CreditGrade.choices, blank=True
+    )
     credit_limit = models.DecimalField(
         _("credit limit"), max_digits=14, decimal_places=2, null=True, blank=True, validators=NOT_NEGATIVE
     )
@@ -180,9 +201,12 @@ class Customer(VersionedModel):
             ("view_full_bank_account", _("See full bank account numbers")),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["uscc"], condition=Q(uscc__isnull=False), name="customer_uscc_unique"),
+            models.UniqueConstraint(
+                fields=["uscc"], condition=Q(uscc__isnull=False), name="customer_uscc_unique"
+            ),
             models.CheckConstraint(
-                condition=Q(credit_limit__isnull=True) | Q(credit_limit__gte=0), name="customer_credit_limit_gte_0"
+                condition=Q(credit_limit__isnull=True) | Q(credit_limit__gte=0),
+                name="customer_credit_limit_gte_0",
             ),
             models.CheckConstraint(
                 condition=Q(registered_capital__isnull=True) | Q(registered_capital__gte=0),
@@ -196,8 +220,12 @@ class Customer(VersionedModel):
                 condition=Q(annual_logistics_spend__isnull=True) | Q(annual_logistics_spend__gte=0),
                 name="customer_annual_spend_gte_0",
             ),
-            models.CheckConstraint(condition=Q(kind__in=list(choices.CustomerKind.values)), name="customer_kind_valid"),
-            models.CheckConstraint(condition=Q(status__in=list(choices.Status.values)), name="customer_status_valid"),
+            models.CheckConstraint(
+                condition=Q(kind__in=list(choices.CustomerKind.values)), name="customer_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=list(choices.Status.values)), name="customer_status_valid"
+            ),
         ]
         indexes = [
             models.Index(fields=["kind", "status"]),
@@ -224,11 +252,17 @@ class CustomerShare(TimeStampedModel):
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="shares")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("shared with"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("shared with"),
+        on_delete=models.CASCADE,
         related_name="customer_shares",
     )
     granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         editable=False,
     )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
@@ -327,7 +361,9 @@ class LogisticsNeed(TimeStampedModel):
     destination_city = models.CharField(_("destination city"), max_length=30)
     cargo_type = models.CharField(_("cargo type"), max_length=12, choices=choices.CargoType.choices)
     temperature = models.CharField(
-        _("temperature control"), max_length=12, choices=choices.Temperature.choices,
+        _("temperature control"),
+        max_length=12,
+        choices=choices.Temperature.choices,
         default=choices.Temperature.AMBIENT,
     )
     packaging = models.CharField(_("packaging standard"), max_length=100, blank=True)
@@ -348,7 +384,8 @@ class LogisticsNeed(TimeStampedModel):
         verbose_name_plural = _("logistics needs")
         constraints = [
             models.CheckConstraint(
-                condition=Q(annual_volume__isnull=True) | Q(annual_volume__gte=0), name="need_annual_volume_gte_0"
+                condition=Q(annual_volume__isnull=True) | Q(annual_volume__gte=0),
+                name="need_annual_volume_gte_0",
             )
         ]
 
@@ -365,7 +402,20 @@ class Document(TimeStampedModel):
     """A filed document: contract, letter, call record, negotiation notes, annual report, licence."""
 
     customer_path = "customer"
-    ALLOWED_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".webp", ".docx", ".xlsx", ".doc", ".xls", ".txt", ".mp3", ".m4a")
+    ALLOWED_SUFFIXES = (
+        ".pdf",
+        ".jpg",
+        ".jpeg",
+        ".png",
+        ".webp",
+        ".docx",
+        ".xlsx",
+        ".doc",
+        ".xls",
+        ".txt",
+        ".mp3",
+        ".m4a",
+    )
 
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="documents"
@@ -375,10 +425,15 @@ class Document(TimeStampedModel):
     dated = models.DateField(_("document date"), validators=[validate_past_date])
     file = models.FileField(_("file"), upload_to=document_path, max_length=300)
     original_name = models.CharField(_("original file name"), max_length=255, blank=True, editable=False)
-    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0, editable=False,
-                                          validators=[MinValueValidator(0)])
+    size = models.PositiveBigIntegerField(
+        _("size (bytes)"), default=0, editable=False, validators=[MinValueValidator(0)]
+    )
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         editable=False,
     )
     notes = models.CharField(_("notes"), max_length=200, blank=True)

@@ -6,7 +6,7 @@ apply exactly the same rules, and errors come back per field.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -49,7 +49,7 @@ def check_customer(customer: Customer) -> None:
     normalise_customer(customer)
     errors: dict[str, list[ValidationError]] = {}
 
-    def add(field: str, message: object, code: str) -> None:
+    def add(field: str, message: Any, code: str) -> None:
         errors.setdefault(field, []).append(ValidationError(message, code=code))
 
     if not customer.name:
@@ -58,7 +58,10 @@ def check_customer(customer: Customer) -> None:
     if organisation and not customer.uscc and customer.status != Status.PROSPECT:
         add(
             "uscc",
-            _("Enter the unified social credit code from the business licence. Only prospects may go without it."),
+            _(
+                "Enter the unified social credit code from the business licence. "
+                "Only prospects may go without it."
+            ),
             "required",
         )
     raw_id = customer.__dict__.get("id_number")
@@ -66,27 +69,37 @@ def check_customer(customer: Customer) -> None:
     if organisation and raw_id:
         add(
             "id_number",
-            _("Organisations have no resident ID number; record the legal representative as a contact instead."),
+            _(
+                "Organisations have no resident ID number; "
+                "record the legal representative as a contact instead."
+            ),
             "not_for_organisations",
         )
     if customer.kind == CustomerKind.INDIVIDUAL:
         if not customer.mobile:
             add("mobile", _("Enter a mobile number: individual customers are reached by mobile."), "required")
         if customer.uscc:
-            add("uscc", _("Individuals have no unified social credit code; choose the enterprise kind instead."),
-                "not_for_individuals")
+            add(
+                "uscc",
+                _("Individuals have no unified social credit code; choose the enterprise kind instead."),
+                "not_for_individuals",
+            )
     if has_new_id and "id_number" not in errors:
         try:
-            birth = resident_id_birth_date(raw_id)
-            gender = resident_id_gender(raw_id)
+            birth = resident_id_birth_date(str(raw_id))
+            gender = resident_id_gender(str(raw_id))
         except Exception:  # noqa: BLE001, S110 - the field validator reports the malformed number
             birth, gender = None, None
         if birth is not None:
             if customer.birth_date is None:
                 customer.birth_date = birth
             elif customer.birth_date != birth:
-                add("birth_date", _("The birth date differs from the one in the resident ID number (%(date)s).")
-                    % {"date": birth.isoformat()}, "id_mismatch")
+                add(
+                    "birth_date",
+                    _("The birth date differs from the one in the resident ID number (%(date)s).")
+                    % {"date": birth.isoformat()},
+                    "id_mismatch",
+                )
             if not customer.gender:
                 customer.gender = gender or ""
             elif gender and customer.gender != gender:

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import QuerySet
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from freightcrm.core import access
+from freightcrm.core.fields import BlindIndexField, field_of
 from freightcrm.customers.choices import FINANCE_DOCUMENT_TYPES
 from freightcrm.customers.models import Address, Contact, Customer, Document, LogisticsNeed
 
@@ -32,7 +33,9 @@ def customer_for(user: Any, *, pk: int | str | None = None, code: str | None = N
 
 def customer_by_id_number(user: Any, id_number: str) -> QuerySet[Customer]:
     """Exact look-up of an encrypted resident ID number through its blind index."""
-    digest = Customer._meta.get_field("id_number_digest").digest(id_number)  # type: ignore[union-attr]
+    index = field_of(Customer, "id_number_digest")
+    assert isinstance(index, BlindIndexField)
+    digest = index.digest(id_number)
     return customers_visible_to(user).filter(id_number_digest=digest)
 
 
@@ -95,13 +98,13 @@ SKIPPED_IN_HISTORY = {"updated_at", "created_at", "version", "uid"}
 def _display(model: type[models.Model], name: str, value: Any) -> str:
     if value in (None, "", []):
         return "—"
-    field_obj = model._meta.get_field(name)
+    field_obj = field_of(model, name)
     if field_obj.choices:
         return str(dict(field_obj.flatchoices).get(value, value))
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     if isinstance(value, Decimal):
-        return number_format(value, decimal_pos=2, force_grouping=True)
+        return f"{value:,.2f}"
     if name in PHONE_FIELDS:
         from freightcrm.core.validators import display_phone
 
@@ -118,7 +121,7 @@ def _display(model: type[models.Model], name: str, value: Any) -> str:
 
 
 def _label(model: type[models.Model], name: str) -> str:
-    return str(model._meta.get_field(name).verbose_name)
+    return str(field_of(model, name).verbose_name)
 
 
 def customer_history(user: Any, customer: Customer, *, limit: int = 100) -> list[dict[str, Any]]:
@@ -132,11 +135,15 @@ def customer_history(user: Any, customer: Customer, *, limit: int = 100) -> list
     for model in HISTORY_MODELS:
         history = model.history.model  # type: ignore[attr-defined]
         lookup = {"id": customer.pk} if model is Customer else {"customer_id": customer.pk}
-        records = list(history.objects.filter(**lookup).select_related("history_user").order_by("id", "history_id"))
+        records = list(
+            history.objects.filter(**lookup).select_related("history_user").order_by("id", "history_id")
+        )
         fields = [
             f.attname if f.is_relation else f.name
             for f in model._meta.concrete_fields
-            if f.name not in SKIPPED_IN_HISTORY and f.name not in {"id", "customer"} and f.name not in hidden
+            if f.name not in SKIPPED_IN_HISTORY
+            and f.name not in {"id", "customer"}
+            and f.name not in hidden
             and f.name in {h.name for h in history._meta.concrete_fields}
         ]
         previous: dict[int, Any] = {}
@@ -153,9 +160,15 @@ def customer_history(user: Any, customer: Customer, *, limit: int = 100) -> list
                     continue
                 field_name = name[:-3] if name.endswith("_id") and name != "adcode" else name
                 if field_name in ENCRYPTED_DIGESTS:
-                    changes.append((_label(model, ENCRYPTED_DIGESTS[field_name]), "", str(_("changed (encrypted, not shown)"))))
+                    changes.append(
+                        (
+                            _label(model, ENCRYPTED_DIGESTS[field_name]),
+                            "",
+                            str(_("changed (encrypted, not shown)")),
+                        )
+                    )
                     continue
-                if model._meta.get_field(field_name).is_relation:
+                if field_of(model, field_name).is_relation:
                     old_text = str(getattr(before, field_name) or "—") if before is not None else ""
                     new_text = str(getattr(record, field_name) or "—")
                 else:
@@ -166,15 +179,17 @@ def customer_history(user: Any, customer: Customer, *, limit: int = 100) -> list
             if record.history_type == "~" and not changes:
                 continue
             actor = record.history_user
-            entries.append({
-                "at": record.history_date,
-                "who": (actor.get_full_name() or actor.get_username()) if actor else _("the system"),
-                "what": model._meta.verbose_name,
-                "object": str(record.instance) if model is not Customer else customer.name,
-                "action": kind,
-                "changes": changes,
-                "reason": record.history_change_reason or "",
-            })
+            entries.append(
+                {
+                    "at": record.history_date,
+                    "who": (actor.get_full_name() or actor.get_username()) if actor else _("the system"),
+                    "what": model._meta.verbose_name,
+                    "object": str(record.instance) if model is not Customer else customer.name,
+                    "action": kind,
+                    "changes": changes,
+                    "reason": record.history_change_reason or "",
+                }
+            )
     entries.sort(key=lambda e: e["at"], reverse=True)
     return entries[:limit]
 
@@ -183,26 +198,79 @@ def customer_history(user: Any, customer: Customer, *, limit: int = 100) -> list
 
 SENSITIVE_FIELDS = tuple(Customer.sensitive_fields)
 ARCHIVE_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
-    (_("Basic information"), (
-        "kind", "name", "short_name", "code", "status", "owner", "uscc", "legal_representative",
-        "registered_capital", "founded_on", "industry", "size", "ownership", "website",
-        "gender", "birth_date", "id_number", "occupation", "income_band",
-        "mobile", "phone", "email", "province", "city", "district", "adcode",
-    )),
-    (_("Characteristics"), (
-        "business_scope", "regions_served", "development_potential", "cargo_preferences",
-    )),
-    (_("Business status"), (
-        "main_cargo", "annual_volume_tonnes", "annual_logistics_spend", "competitors", "cooperation_since",
-    )),
-    (_("Finance and credit"), (
-        "credit_grade", "credit_limit", "credit_currency", "payment_terms", "payment_days", "bank_name",
-        "bank_account",
-    )),
+    (
+        _("Basic information"),
+        (
+            "kind",
+            "name",
+            "short_name",
+            "code",
+            "status",
+            "owner",
+            "uscc",
+            "legal_representative",
+            "registered_capital",
+            "founded_on",
+            "industry",
+            "size",
+            "ownership",
+            "website",
+            "gender",
+            "birth_date",
+            "id_number",
+            "occupation",
+            "income_band",
+            "mobile",
+            "phone",
+            "email",
+            "province",
+            "city",
+            "district",
+            "adcode",
+        ),
+    ),
+    (
+        _("Characteristics"),
+        (
+            "business_scope",
+            "regions_served",
+            "development_potential",
+            "cargo_preferences",
+        ),
+    ),
+    (
+        _("Business status"),
+        (
+            "main_cargo",
+            "annual_volume_tonnes",
+            "annual_logistics_spend",
+            "competitors",
+            "cooperation_since",
+        ),
+    ),
+    (
+        _("Finance and credit"),
+        (
+            "credit_grade",
+            "credit_limit",
+            "credit_currency",
+            "payment_terms",
+            "payment_days",
+            "bank_name",
+            "bank_account",
+        ),
+    ),
     (_("Behaviour"), ("preferred_channels", "preferred_contact_time")),
 )
-ORGANISATION_ONLY = {"uscc", "legal_representative", "registered_capital", "founded_on", "size", "ownership",
-                     "website"}
+ORGANISATION_ONLY = {
+    "uscc",
+    "legal_representative",
+    "registered_capital",
+    "founded_on",
+    "size",
+    "ownership",
+    "website",
+}
 INDIVIDUAL_ONLY = {"gender", "birth_date", "id_number", "occupation", "income_band"}
 
 
@@ -216,8 +284,8 @@ def shown(user: Any, instance: models.Model, name: str) -> str:
     value = getattr(instance, name)
     if name in PHONE_FIELDS and value:
         return display_phone(value)
-    if isinstance(value, models.Model):
-        return (value.get_full_name() or value.get_username()) if hasattr(value, "get_username") else str(value)  # type: ignore[attr-defined]
+    if isinstance(value, AbstractUser):
+        return value.get_full_name() or value.get_username()
     return _display(model, name, value)
 
 
@@ -239,11 +307,17 @@ def customer_profile(user: Any, customer: Customer) -> list[dict[str, Any]]:
 
 def _contacts(user: Any, customer: Customer) -> dict[str, Any]:
     contacts = access.visible(user, Contact.objects.filter(customer=customer))
-    return {"rows": [
-        {"contact": c, "role": c.get_role_display(), "mobile": shown(user, c, "mobile"),
-         "phone": shown(user, c, "phone")}
-        for c in contacts
-    ]}
+    return {
+        "rows": [
+            {
+                "contact": c,
+                "role": c.get_role_display(),
+                "mobile": shown(user, c, "mobile"),
+                "phone": shown(user, c, "phone"),
+            }
+            for c in contacts
+        ]
+    }
 
 
 def _addresses(user: Any, customer: Customer) -> dict[str, Any]:
@@ -262,12 +336,44 @@ def _history(user: Any, customer: Customer) -> dict[str, Any]:
     return {"entries": customer_history(user, customer)}
 
 
-register_card_section(CardSection("contacts", _("Contacts"), "customers/card/contacts.html", _contacts, 10,
-                                  lambda user: access.may_view_model(user, Contact)))
-register_card_section(CardSection("addresses", _("Addresses"), "customers/card/addresses.html", _addresses, 20,
-                                  lambda user: access.may_view_model(user, Address)))
-register_card_section(CardSection("needs", _("Logistics needs"), "customers/card/needs.html", _needs, 30,
-                                  lambda user: access.may_view_model(user, LogisticsNeed)))
-register_card_section(CardSection("documents", _("Documents"), "customers/card/documents.html", _documents, 60,
-                                  lambda user: access.may_view_model(user, Document)))
+register_card_section(
+    CardSection(
+        "contacts",
+        _("Contacts"),
+        "customers/card/contacts.html",
+        _contacts,
+        10,
+        lambda user: access.may_view_model(user, Contact),
+    )
+)
+register_card_section(
+    CardSection(
+        "addresses",
+        _("Addresses"),
+        "customers/card/addresses.html",
+        _addresses,
+        20,
+        lambda user: access.may_view_model(user, Address),
+    )
+)
+register_card_section(
+    CardSection(
+        "needs",
+        _("Logistics needs"),
+        "customers/card/needs.html",
+        _needs,
+        30,
+        lambda user: access.may_view_model(user, LogisticsNeed),
+    )
+)
+register_card_section(
+    CardSection(
+        "documents",
+        _("Documents"),
+        "customers/card/documents.html",
+        _documents,
+        60,
+        lambda user: access.may_view_model(user, Document),
+    )
+)
 register_card_section(CardSection("history", _("History"), "customers/card/history.html", _history, 90))

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F
@@ -25,7 +25,15 @@ from freightcrm.core.errors import PermissionDeniedError, StaleEdit
 from freightcrm.core.models import allocate_numbers
 from freightcrm.core.regions import parse_address
 from freightcrm.customers.choices import AddressKind, CustomerKind
-from freightcrm.customers.models import Address, Contact, Customer, CustomerShare, Document, LogisticsNeed, Tag
+from freightcrm.customers.models import (
+    Address,
+    Contact,
+    Customer,
+    CustomerShare,
+    Document,
+    LogisticsNeed,
+    Tag,
+)
 
 CustomerPart = Contact | Address | LogisticsNeed | Document
 NO_REGION = "000000"
@@ -61,7 +69,7 @@ def _copy_region(customer: Customer, address: Address) -> None:
 @transaction.atomic
 def customer_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     customer: Customer | None = None,
     address: str = "",
     tags: Iterable[Tag] = (),
@@ -77,8 +85,8 @@ def customer_create(
     for name, value in fields.items():
         setattr(customer, name, value)
     if customer.owner_id is None and not access.access_for(actor).assign_owner:
-        customer.owner = actor  # type: ignore[assignment]
-    customer.created_by = actor  # type: ignore[assignment]
+        customer.owner = actor
+    customer.created_by = actor
     access.require_change(actor, customer, [f.name for f in Customer._meta.concrete_fields], creating=True)
 
     primary: Address | None = None
@@ -104,7 +112,7 @@ def customer_create(
 
 
 def _last_editor(customer: Customer) -> tuple[str, str]:
-    record = customer.history.select_related("history_user").first()  # type: ignore[attr-defined]
+    record = customer.history.select_related("history_user").first()
     if record is None:
         return "?", "?"
     user = record.history_user
@@ -125,7 +133,7 @@ def _changed_fields(instance: models.Model, original: models.Model) -> list[str]
 @transaction.atomic
 def customer_update(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     customer: Customer,
     version: int,
     reason: str = "",
@@ -154,7 +162,9 @@ def customer_update(
     changed = _changed_fields(customer, current)  # normalisation may have undone a change
     if not changed:
         if touch:
-            Customer.objects.filter(pk=customer.pk).update(version=F("version") + 1, updated_at=timezone.now())
+            Customer.objects.filter(pk=customer.pk).update(
+                version=F("version") + 1, updated_at=timezone.now()
+            )
             customer.version = current.version + 1
         return customer
     customer.version = current.version + 1
@@ -164,7 +174,7 @@ def customer_update(
 
 
 @transaction.atomic
-def customer_set_tags(*, actor: AbstractBaseUser, customer: Customer, tags: Iterable[Tag]) -> None:
+def customer_set_tags(*, actor: User, customer: Customer, tags: Iterable[Tag]) -> None:
     if not access.may_change_something(actor, Customer) or not access.can_see(actor, customer):
         raise PermissionDeniedError(_("You may not change this record."))
     access.require_change(actor, customer, ["tags"])
@@ -180,23 +190,29 @@ def _check_document(document: Document) -> None:
     if not document.pk or not document.original_name:
         if suffix not in Document.ALLOWED_SUFFIXES:
             raise ValidationError(
-                {"file": _("Files of type “%(suffix)s” cannot be filed. Allowed: %(allowed)s.")
-                 % {"suffix": suffix or "?", "allowed": " ".join(Document.ALLOWED_SUFFIXES)}}
+                {
+                    "file": _("Files of type “%(suffix)s” cannot be filed. Allowed: %(allowed)s.")
+                    % {"suffix": suffix or "?", "allowed": " ".join(Document.ALLOWED_SUFFIXES)}
+                }
             )
         size = upload.size or 0
         if size == 0:
             raise ValidationError({"file": _("The file is empty; choose the right file.")})
         if size > settings.FREIGHTCRM_MAX_DOCUMENT_BYTES:
             raise ValidationError(
-                {"file": _("The file is %(size)d MB; the limit is %(limit)d MB. Scan at a lower resolution.")
-                 % {"size": size // 2**20, "limit": settings.FREIGHTCRM_MAX_DOCUMENT_BYTES // 2**20}}
+                {
+                    "file": _(
+                        "The file is %(size)d MB; the limit is %(limit)d MB. Scan at a lower resolution."
+                    )
+                    % {"size": size // 2**20, "limit": settings.FREIGHTCRM_MAX_DOCUMENT_BYTES // 2**20}
+                }
             )
         document.original_name = name.rsplit("/", 1)[-1][:255]
         document.size = size
 
 
 @transaction.atomic
-def customer_part_save(*, actor: AbstractBaseUser, part: CustomerPart, reason: str = "") -> CustomerPart:
+def customer_part_save(*, actor: User, part: CustomerPart, reason: str = "") -> CustomerPart:
     """Create or change a contact, address, logistics need or document of a customer."""
     model = type(part)
     creating = part.pk is None
@@ -213,14 +229,15 @@ def customer_part_save(*, actor: AbstractBaseUser, part: CustomerPart, reason: s
     if isinstance(part, Document):
         _check_document(part)
         if creating:
-            part.uploaded_by = actor  # type: ignore[assignment]
+            part.uploaded_by = actor
     if isinstance(part, Contact) and not creating:
-        part.version = F("version") + 1  # type: ignore[assignment]
-    primary = getattr(part, "is_primary", False)
-    if primary:
+        part.version = F("version") + 1
+    primary = isinstance(part, Contact | Address) and part.is_primary
+    if isinstance(part, Contact | Address) and part.is_primary:
         # Making one contact or address primary demotes the previous one, with history.
-        for other in model._default_manager.filter(customer_id=part.customer_id, is_primary=True).exclude(pk=part.pk):
-            other.is_primary = False  # type: ignore[union-attr]
+        siblings = type(part)._default_manager.filter(customer_id=part.customer_id, is_primary=True)
+        for other in siblings.exclude(pk=part.pk):
+            other.is_primary = False
             _with_history(other, actor, reason)
             other.save(update_fields=["is_primary", "updated_at"])
     part.full_clean(exclude=["version"])
@@ -238,7 +255,7 @@ def customer_part_save(*, actor: AbstractBaseUser, part: CustomerPart, reason: s
 
 
 @transaction.atomic
-def customer_part_delete(*, actor: AbstractBaseUser, part: CustomerPart, reason: str = "") -> None:
+def customer_part_delete(*, actor: User, part: CustomerPart, reason: str = "") -> None:
     opts = type(part)._meta
     if not access.access_for(actor).has(f"{opts.app_label}.delete_{opts.model_name}") or not access.can_see(
         actor, part
@@ -249,9 +266,7 @@ def customer_part_delete(*, actor: AbstractBaseUser, part: CustomerPart, reason:
 
 
 @transaction.atomic
-def customer_share_grant(
-    *, actor: AbstractBaseUser, customer: Customer, user: AbstractBaseUser, reason: str = ""
-) -> CustomerShare:
+def customer_share_grant(*, actor: User, customer: Customer, user: User, reason: str = "") -> CustomerShare:
     if not access.access_for(actor).has("customers.add_customershare") or not access.can_see(actor, customer):
         raise PermissionDeniedError(_("You may not share this customer."))
     share, _created = CustomerShare.objects.get_or_create(
@@ -261,7 +276,7 @@ def customer_share_grant(
 
 
 @transaction.atomic
-def customer_share_revoke(*, actor: AbstractBaseUser, share: CustomerShare) -> None:
+def customer_share_revoke(*, actor: User, share: CustomerShare) -> None:
     if not access.access_for(actor).has("customers.delete_customershare") or not access.can_see(
         actor, share.customer
     ):

@@ -11,8 +11,20 @@ from freightcrm.shipments.models import Shipment
 
 @admin.register(Shipment)
 class ShipmentAdmin(AccessControlledAdmin, ModelAdmin):
-    list_display = ("waybill_no", "customer", "origin_city", "destination_city", "mode", "cargo_type",
-                    "weight_kg", "amount", "currency", "booked_at", "status", "on_time")
+    list_display = (
+        "waybill_no",
+        "customer",
+        "origin_city",
+        "destination_city",
+        "mode",
+        "cargo_type",
+        "weight_kg",
+        "amount",
+        "currency",
+        "booked_at",
+        "status",
+        "on_time",
+    )
     list_filter = ("status", "mode", "cargo_type", "on_time")
     search_fields = ("=waybill_no", "customer__name", "=customer__code")
     list_select_related = ("customer",)

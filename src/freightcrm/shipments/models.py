@@ -24,18 +24,23 @@ class Shipment(TimeStampedModel):
     destination_city = models.CharField(_("destination city"), max_length=30)
     mode = models.CharField(_("mode"), max_length=12, choices=Mode.choices)
     cargo_type = models.CharField(_("cargo type"), max_length=12, choices=CargoType.choices)
-    weight_kg = models.DecimalField(_("weight (kg)"), max_digits=12, decimal_places=2,
-                                    validators=[validate_not_negative])
-    volume_m3 = models.DecimalField(_("volume (m³)"), max_digits=10, decimal_places=3, default=0,
-                                    validators=[validate_not_negative])
-    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, validators=[validate_not_negative])
+    weight_kg = models.DecimalField(
+        _("weight (kg)"), max_digits=12, decimal_places=2, validators=[validate_not_negative]
+    )
+    volume_m3 = models.DecimalField(
+        _("volume (m³)"), max_digits=10, decimal_places=3, default=0, validators=[validate_not_negative]
+    )
+    amount = models.DecimalField(
+        _("amount"), max_digits=14, decimal_places=2, validators=[validate_not_negative]
+    )
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY)
     booked_at = models.DateTimeField(_("booked at"))
     promised_at = models.DateTimeField(_("promised delivery"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     on_time = models.BooleanField(_("on time"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=ShipmentStatus.choices,
-                              default=ShipmentStatus.BOOKED)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ShipmentStatus.choices, default=ShipmentStatus.BOOKED
+    )
 
     class Meta:
         ordering = ["-booked_at"]

@@ -38,7 +38,9 @@ def transactions_summary(user: Any, customer: Customer, *, today: dt.date | None
         count_12m=Count("id", filter=Q(booked_at__gte=start_this)),
         count_prev=Count("id", filter=Q(booked_at__gte=start_prev, booked_at__lt=start_this)),
         amount_12m=Sum("amount", filter=Q(booked_at__gte=start_this, currency="CNY")),
-        amount_prev=Sum("amount", filter=Q(booked_at__gte=start_prev, booked_at__lt=start_this, currency="CNY")),
+        amount_prev=Sum(
+            "amount", filter=Q(booked_at__gte=start_prev, booked_at__lt=start_this, currency="CNY")
+        ),
         weight_12m=Sum("weight_kg", filter=Q(booked_at__gte=start_this)),
         measured=Count("id", filter=Q(on_time__isnull=False, booked_at__gte=start_this)),
         punctual=Count("id", filter=Q(on_time=True, booked_at__gte=start_this)),
@@ -49,13 +51,16 @@ def transactions_summary(user: Any, customer: Customer, *, today: dt.date | None
         .annotate(count=Count("id"), amount=Sum("amount"))
         .order_by("-count")[:5]
     )
-    months = list(
-        shipments.filter(booked_at__gte=start_prev)
-        .annotate(month=TruncMonth("booked_at"))
-        .values("month")
-        .annotate(count=Count("id"), amount=Sum("amount"))
-        .order_by("month")
-    )
+    months: list[dict[str, Any]] = [
+        dict(row)
+        for row in (
+            shipments.filter(booked_at__gte=start_prev)
+            .annotate(month=TruncMonth("booked_at"))
+            .values("month")
+            .annotate(count=Count("id"), amount=Sum("amount"))
+            .order_by("month")
+        )
+    ]
     peak = max((m["count"] for m in months), default=0)
     for month in months:
         month["height"] = round(100 * month["count"] / peak) if peak else 0
@@ -65,7 +70,9 @@ def transactions_summary(user: Any, customer: Customer, *, today: dt.date | None
         "weight_tonnes_12m": (totals["weight_12m"] or Decimal(0)) / 1000,
         "trend_count": _change(totals["count_12m"], totals["count_prev"]),
         "trend_amount": _change(totals["amount_12m"] or 0, totals["amount_prev"] or 0),
-        "on_time_rate": round(100 * totals["punctual"] / totals["measured"], 1) if totals["measured"] else None,
+        "on_time_rate": round(100 * totals["punctual"] / totals["measured"], 1)
+        if totals["measured"]
+        else None,
         "lanes": lanes,
         "months": months,
     }

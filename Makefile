@@ -1,0 +1,50 @@
+# Freight CRM: `make demo` serves the demo, `make test` runs every check. Both set up .venv first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+export FREIGHTCRM_DATA_DIR ?= $(CURDIR)/var
+DEMO_CUSTOMERS ?= 2000
+DEMO_SEED ?= 42
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install demo serve test lint browser bench clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(BIN)/.installed
+
+demo: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --customers $(DEMO_CUSTOMERS) --seed $(DEMO_SEED) --with-users --if-empty
+	@echo "Staff UI (Chinese): http://$(HOST):$(PORT)/admin/"
+	$(MAKE) --no-print-directory serve
+
+serve: install
+	$(BIN)/gunicorn freightcrm.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
+
+# Browser tests drive Debian's Chromium; install it (and CJK fonts) when missing.
+browser:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+lint: install
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: install browser
+	DJANGO_SETTINGS_MODULE=freightcrm.settings_test $(MAKE) --no-print-directory lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) var

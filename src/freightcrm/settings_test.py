@@ -1,0 +1,17 @@
+"""Settings for the test suite: the real settings, with a throw-away data folder and fast hashing."""
+
+import os
+import tempfile
+
+os.environ.setdefault("FREIGHTCRM_DATA_DIR", tempfile.mkdtemp(prefix="freightcrm-test-"))
+# Fixed test keys: tests that exercise the key file or rotation set their own.
+os.environ.setdefault("FREIGHTCRM_ENCRYPTION_KEYS", "t1:" + "dGVzdC1rZXktMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDA=")
+os.environ.setdefault("FREIGHTCRM_BLIND_INDEX_KEY", "YmxpbmQtaW5kZXgta2V5LTAwMDAwMDAwMDAwMDAwMDA=")
+
+from freightcrm.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {  # noqa: F405
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
