@@ -112,9 +112,11 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = env.str("FREIGHTCRM_TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour: a typed "example.cn" means https
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise serves from the finders; the folder must exist
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "uploads"
 STORAGES = {

@@ -43,7 +43,12 @@ class AccessControlledAdmin:
         if obj is None and access.access_for(request.user).has(
             f"{self.model._meta.app_label}.add_{self.model._meta.model_name}"
         ):
-            allowed |= {name for name in editable if name not in access.finance_fields(self.model)}
+            owners = (
+                set(getattr(self.model, "owner_fields", ()))
+                if not access.access_for(request.user).assign_owner
+                else set()
+            )
+            allowed |= {name for name in editable if name not in access.finance_fields(self.model) | owners}
         return readonly + [name for name in editable if name not in allowed and name not in readonly]
 
     def hide_fields(self, request: HttpRequest, names: list[str] | tuple[str, ...]) -> list[str]:
