@@ -66,3 +66,17 @@ def make_customer(admin_user: User) -> Callable[..., Customer]:
 
 
 ALL_ROLES = [role.slug for role in ROLES]
+
+
+@pytest.fixture(scope="session")
+def live_server(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    """pytest-django's live server, stopped before the test database is dropped.
+
+    Depending on `django_db_setup` orders the teardown: otherwise PostgreSQL refuses to drop the
+    test database while the server thread still holds a connection.
+    """
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer("localhost")
+    yield server
+    server.stop()

@@ -112,7 +112,6 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = env.str("FREIGHTCRM_TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour: a typed "example.cn" means https
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"

@@ -69,6 +69,8 @@ class CustomerForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+
     user: Any = None
     write_only: tuple[str, ...] = ()
 
