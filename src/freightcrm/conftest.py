@@ -60,7 +60,9 @@ def make_customer(admin_user: User) -> Callable[..., Customer]:
             "address": "上海市浦东新区张江路88号",
         }
         defaults.update(fields)
-        return customer_create(actor=fields.pop("actor", admin_user), **{k: v for k, v in defaults.items() if k != "actor"})
+        return customer_create(
+            actor=fields.pop("actor", admin_user), **{k: v for k, v in defaults.items() if k != "actor"}
+        )
 
     return make
 

@@ -206,7 +206,7 @@ def require_change(
         }
     refused = fields - changeable_fields(user, model, fields)
     if refused:
-        labels = ", ".join(sorted(str(field_of(model, name).verbose_name) for name in refused))
+        labels = str(_(", ")).join(sorted(str(field_of(model, name).verbose_name) for name in refused))
         raise PermissionDeniedError(
             _("You may not change these fields: %(fields)s."), params={"fields": labels}
         )

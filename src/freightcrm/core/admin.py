@@ -9,9 +9,11 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from unfold.widgets import UnfoldAdminTextInputWidget
 
 from freightcrm.core import access
 from freightcrm.core.errors import ApplicationError
+from freightcrm.core.fields import EncryptedTextField
 
 
 class AccessControlledAdmin:
@@ -24,6 +26,12 @@ class AccessControlledAdmin:
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return access.visible(request.user, super().get_queryset(request))  # type: ignore[misc]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if isinstance(db_field, EncryptedTextField):
+            # One line, never remembered by the browser; the theme would make it a text area.
+            kwargs["widget"] = UnfoldAdminTextInputWidget(attrs={"autocomplete": "off"})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return access.may_change_something(request.user, self.model)

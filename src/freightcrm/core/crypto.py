@@ -66,6 +66,8 @@ def _parse_key_list(text: str) -> tuple[str, dict[str, bytes]]:
             raise ImproperlyConfigured(
                 "FREIGHTCRM_ENCRYPTION_KEYS must look like 'k2:<base64 key>,k1:<base64 key>'"
             )
+        if key_id in keys:
+            raise ImproperlyConfigured(f"FREIGHTCRM_ENCRYPTION_KEYS names key {key_id!r} twice")
         keys[key_id] = _decode_key(material, f"encryption key {key_id!r}")
         primary = primary or key_id
     return primary, keys

@@ -12,15 +12,17 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from freightcrm.core import crypto
+from freightcrm.core.validators import to_half_width
 
 NORMALISERS: dict[str, Callable[[str], str]] = {
-    "upper_alnum": lambda value: re.sub(r"[^0-9A-Za-z]", "", value).upper(),
-    "digits": lambda value: re.sub(r"\D", "", value),
+    "upper_alnum": lambda value: re.sub(r"[^0-9A-Za-z]", "", to_half_width(value)).upper(),
+    "digits": lambda value: re.sub(r"[^0-9]", "", to_half_width(value)),
 }
 
 
@@ -127,9 +129,23 @@ class EncryptedTextField(models.TextField):
         return str(_("[encrypted]"))
 
     def formfield(self, **kwargs: Any) -> Any:
-        from django import forms
-
         return super().formfield(**{"widget": forms.TextInput(attrs={"autocomplete": "off"}), **kwargs})
+
+
+class PhoneFormField(forms.CharField):
+    """Shows a stored E.164 number the way people write it (`138 0013 8000`, `021 6888 8888`)."""
+
+    def prepare_value(self, value: Any) -> Any:
+        from freightcrm.core.validators import display_phone
+
+        return display_phone(value) if isinstance(value, str) and value.startswith("+") else value
+
+
+class PhoneField(models.CharField):
+    """A telephone number, stored as E.164 by the services and shown in national format in forms."""
+
+    def formfield(self, **kwargs: Any) -> Any:
+        return super().formfield(**{"form_class": PhoneFormField, **kwargs})
 
 
 class BlindIndexField(models.CharField):

@@ -53,16 +53,16 @@ def validate_uscc(value: str) -> None:
             ),
             code="uscc_format",
         )
-    try:
-        uscc.validate(number)
-    except stdnum_errors.ValidationError as exc:
+    # Only the check character: stdnum also demands digits in positions 3-8, which refuses real
+    # codes such as those of village collectives (N2…).
+    if uscc.calc_check_digit(number[:17]) != number[17]:
         raise ValidationError(
             _(
                 "The check character of the unified social credit code is wrong, so one character was "
                 "probably mistyped. Compare it character by character with the business licence."
             ),
             code="uscc_checksum",
-        ) from exc
+        )
 
 
 def normalise_resident_id(value: str) -> str:
@@ -87,7 +87,7 @@ def validate_resident_id(value: str) -> None:
             code="ric_length",
             params={"length": len(number)},
         )
-    if not re.match(r"^\d{17}[\dX]$", number):
+    if not re.match(r"^[0-9]{17}[0-9X]$", number):
         raise ValidationError(
             _("A resident ID number is 17 digits followed by a digit or the letter X."),
             code="ric_format",
@@ -202,7 +202,7 @@ def validate_phone(value: str) -> None:
 def validate_not_negative(value: Decimal | int | None) -> None:
     if value is not None and value < 0:
         raise ValidationError(
-            _("The amount cannot be negative (got %(value)s). Enter 0 or more."),
+            _("The value cannot be negative (got %(value)s). Enter 0 or more."),
             code="negative",
             params={"value": value},
         )

@@ -20,6 +20,11 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 from unfold.contrib.filters.admin import RelatedDropdownFilter
 from unfold.decorators import action, display
+from unfold.widgets import (
+    UnfoldAdminCheckboxSelectMultiple,
+    UnfoldAdminTextInputWidget,
+    UnfoldAdminURLInputWidget,
+)
 
 from freightcrm.core import access
 from freightcrm.core.admin import AccessControlledAdmin, report_error, staff
@@ -52,6 +57,7 @@ class CustomerForm(forms.ModelForm):
     edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     primary_address = forms.CharField(
         label=_("Primary address"),
+        widget=UnfoldAdminTextInputWidget,
         required=False,
         max_length=300,
         help_text=_("Province, city, district and street, e.g. 上海市浦东新区张江路88号; sets the region."),
@@ -69,7 +75,9 @@ class CustomerForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+    website = forms.URLField(
+        label=_("website"), required=False, assume_scheme="https", widget=UnfoldAdminURLInputWidget
+    )
 
     user: Any = None
     write_only: tuple[str, ...] = ()
@@ -89,7 +97,7 @@ class CustomerForm(forms.ModelForm):
                     "field": field_of(Customer, name).verbose_name
                 }
                 self.fields[name].help_text = _("Leave empty to keep the stored value.")
-                self.fields[name].widget = forms.TextInput(attrs={"autocomplete": "off"})
+                self.fields[name].widget = UnfoldAdminTextInputWidget(attrs={"autocomplete": "off"})
 
     def _clean_write_only(self, name: str) -> Any:
         value = self.cleaned_data.get(name)
@@ -185,10 +193,13 @@ class CustomerAdmin(AccessControlledAdmin, ModelAdmin):
     show_full_result_count = False
     date_hierarchy = None
     readonly_fields = ("code", "id_number_masked", "bank_account_masked")
-    filter_horizontal = ("tags",)
+    formfield_overrides = {models.ManyToManyField: {"widget": UnfoldAdminCheckboxSelectMultiple}}
     warn_unsaved_form = True
     inlines = (ContactInline, AddressInline, NeedInline, DocumentInline, ShareInline)
     actions_detail = ("open_card",)
+
+    class Media:
+        js = ("freightcrm/customer_form.js",)
 
     archive_fieldsets: tuple[tuple[Any, tuple[str, ...]], ...] = (
         (
@@ -246,7 +257,7 @@ class CustomerAdmin(AccessControlledAdmin, ModelAdmin):
                 "bank_account",
             ),
         ),
-        (_("Behaviour"), ("preferred_channels", "preferred_contact_time")),
+        (_("Contact preferences"), ("preferred_channels", "preferred_contact_time")),
         (_("Remarks"), ("remarks", "edit_version")),
     )
 

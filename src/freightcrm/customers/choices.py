@@ -72,9 +72,9 @@ class Potential(models.TextChoices):
 
 
 class IncomeBand(models.TextChoices):
-    LOW = "low", _("Under 60,000 a year")
-    MIDDLE = "middle", _("60,000–200,000 a year")
-    HIGH = "high", _("Over 200,000 a year")
+    LOW = "low", _("Income under CNY 60,000 a year")
+    MIDDLE = "middle", _("Income CNY 60,000–200,000 a year")
+    HIGH = "high", _("Income over CNY 200,000 a year")
 
 
 class CreditGrade(models.TextChoices):

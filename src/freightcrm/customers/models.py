@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from freightcrm.core.fields import BlindIndexField, EncryptedTextField
+from freightcrm.core.fields import BlindIndexField, EncryptedTextField, PhoneField
 from freightcrm.core.models import TimeStampedModel, VersionedModel
 from freightcrm.core.validators import (
     validate_mobile,
@@ -112,8 +112,8 @@ class Customer(VersionedModel):
     )
 
     # Basic information: how to reach the customer
-    mobile = models.CharField(_("mobile"), max_length=20, blank=True, validators=[validate_mobile])
-    phone = models.CharField(_("telephone"), max_length=20, blank=True, validators=[validate_phone])
+    mobile = PhoneField(_("mobile"), max_length=20, blank=True, validators=[validate_mobile])
+    phone = PhoneField(_("telephone"), max_length=20, blank=True, validators=[validate_phone])
     email = models.EmailField(_("e-mail"), blank=True)
 
     # Region, taken from the primary address (kept by the address services)
@@ -171,7 +171,7 @@ class Customer(VersionedModel):
     bank_account = EncryptedTextField(_("bank account"))
     bank_account_digest = BlindIndexField(source="bank_account", normaliser="digits")
 
-    # Behaviour
+    # Behaviour (contact preferences)
     preferred_channels = models.JSONField(_("preferred channels"), default=list, blank=True)
     preferred_contact_time = models.CharField(_("preferred contact time"), max_length=50, blank=True)
 
@@ -284,11 +284,11 @@ class Contact(VersionedModel):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     title = models.CharField(_("job title"), max_length=50, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=choices.ContactRole.choices, blank=True)
-    mobile = models.CharField(_("mobile"), max_length=20, blank=True, validators=[validate_mobile])
-    phone = models.CharField(_("telephone"), max_length=20, blank=True, validators=[validate_phone])
+    mobile = PhoneField(_("mobile"), max_length=20, blank=True, validators=[validate_mobile])
+    phone = PhoneField(_("telephone"), max_length=20, blank=True, validators=[validate_phone])
     email = models.EmailField(_("e-mail"), blank=True)
     wechat = models.CharField(_("WeChat"), max_length=50, blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True, validators=[validate_past_date])

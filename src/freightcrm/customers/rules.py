@@ -81,7 +81,10 @@ def check_customer(customer: Customer) -> None:
         if customer.uscc:
             add(
                 "uscc",
-                _("Individuals have no unified social credit code; choose the enterprise kind instead."),
+                _(
+                    "A unified social credit code belongs to an organisation or an individual business: "
+                    "set the customer kind to Enterprise, or leave the code empty."
+                ),
                 "not_for_individuals",
             )
     if has_new_id and "id_number" not in errors:

@@ -36,6 +36,8 @@ def customer_by_id_number(user: Any, id_number: str) -> QuerySet[Customer]:
     index = field_of(Customer, "id_number_digest")
     assert isinstance(index, BlindIndexField)
     digest = index.digest(id_number)
+    if digest is None:  # nothing that could be an ID number: never match the rows without one
+        return Customer.objects.none()
     return customers_visible_to(user).filter(id_number_digest=digest)
 
 
@@ -260,7 +262,7 @@ ARCHIVE_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
             "bank_account",
         ),
     ),
-    (_("Behaviour"), ("preferred_channels", "preferred_contact_time")),
+    (_("Contact preferences"), ("preferred_channels", "preferred_contact_time")),
 )
 ORGANISATION_ONLY = {
     "uscc",

@@ -202,9 +202,9 @@ def _check_document(document: Document) -> None:
             raise ValidationError(
                 {
                     "file": _(
-                        "The file is %(size)d MB; the limit is %(limit)d MB. Scan at a lower resolution."
+                        "The file is %(size).1f MB; the limit is %(limit).1f MB. Scan at a lower resolution."
                     )
-                    % {"size": size // 2**20, "limit": settings.FREIGHTCRM_MAX_DOCUMENT_BYTES // 2**20}
+                    % {"size": size / 2**20, "limit": settings.FREIGHTCRM_MAX_DOCUMENT_BYTES / 2**20}
                 }
             )
         document.original_name = name.rsplit("/", 1)[-1][:255]

@@ -22,8 +22,16 @@ ROLES_SEEING_FINANCE = {"account_manager", "records_clerk", "credit_analyst", "m
 def individual(admin_user, role_user):
     owner = role_user("account_manager")
     return customer_create(
-        actor=admin_user, kind="P", name="陈晓明", mobile="13812345678", id_number=ID_NUMBER, status="active",
-        bank_account=BANK_ACCOUNT, credit_limit=123456, address="上海市浦东新区张江路88号", owner=owner,
+        actor=admin_user,
+        kind="P",
+        name="陈晓明",
+        mobile="13812345678",
+        id_number=ID_NUMBER,
+        status="active",
+        bank_account=BANK_ACCOUNT,
+        credit_limit=123456,
+        address="上海市浦东新区张江路88号",
+        owner=owner,
     )
 
 
@@ -101,8 +109,13 @@ def test_admin_edit_goes_through_service_and_refuses_stale_form(client, admin_us
     url = reverse("admin:customers_customer_change", args=[individual.pk])
     form = client.get(url).context["adminform"].form
     data = {name: form[name].value() for name in form.fields if form[name].value() not in (None, [])}
-    data.update({f"{prefix}-{key}": 0 for prefix in ("contacts", "addresses", "needs", "documents", "shares")
-                 for key in ("TOTAL_FORMS", "INITIAL_FORMS")})
+    data.update(
+        {
+            f"{prefix}-{key}": 0
+            for prefix in ("contacts", "addresses", "needs", "documents", "shares")
+            for key in ("TOTAL_FORMS", "INITIAL_FORMS")
+        }
+    )
     # when saved at the version it was opened with
     response = client.post(url, {**data, "occupation": "货车司机", "edit_version": 1})
     # then it is saved, versioned and recorded

@@ -40,11 +40,18 @@ def browser_page():
 def test_front_desk_finds_customer_and_sees_id_masked(live_server, browser_page):
     # given a front desk clerk and a private customer with a resident ID number
     admin = User.objects.create_superuser("root", "root@example.cn", "Test-pass-2026")
-    clerk = User.objects.create_user("qiantai", password="Test-pass-2026", is_staff=True, first_name="芳", last_name="王")
+    clerk = User.objects.create_user(
+        "qiantai", password="Test-pass-2026", is_staff=True, first_name="芳", last_name="王"
+    )
     clerk.groups.add(Group.objects.get(name="front_desk"))
     customer = customer_create(
-        actor=admin, kind="P", name="钱塘测试客户", mobile="13812345678", id_number=ID_NUMBER,
-        status="active", address="浙江省杭州市西湖区文三路90号",
+        actor=admin,
+        kind="P",
+        name="钱塘测试客户",
+        mobile="13812345678",
+        id_number=ID_NUMBER,
+        status="active",
+        address="浙江省杭州市西湖区文三路90号",
     )
     page = browser_page
     # when the clerk signs in, searches by two characters of the name and opens the customer card

@@ -31,11 +31,26 @@ def pdf(name: str = "合同.pdf", size: int = 2048) -> SimpleUploadedFile:
 def test_document_upload_and_download_follow_access(client, admin_user, role_user, make_customer):
     # given a contract and an annual financial report filed for a customer
     customer = make_customer()
-    contract = customer_part_save(actor=admin_user, part=Document(
-        customer=customer, doc_type="contract", title="2026 年运输合同", dated=dt.date(2026, 1, 5), file=pdf()))
-    report = customer_part_save(actor=admin_user, part=Document(
-        customer=customer, doc_type="financial_report", title="2025 年度财务报告", dated=dt.date(2026, 3, 1),
-        file=pdf("年报.pdf")))
+    contract = customer_part_save(
+        actor=admin_user,
+        part=Document(
+            customer=customer,
+            doc_type="contract",
+            title="2026 年运输合同",
+            dated=dt.date(2026, 1, 5),
+            file=pdf(),
+        ),
+    )
+    report = customer_part_save(
+        actor=admin_user,
+        part=Document(
+            customer=customer,
+            doc_type="financial_report",
+            title="2025 年度财务报告",
+            dated=dt.date(2026, 3, 1),
+            file=pdf("年报.pdf"),
+        ),
+    )
     assert contract.size > 2048 and contract.original_name == "合同.pdf"
     url = reverse("admin:customers_document_file", args=[report.pk])
     # then the credit analyst may download the report, operations may not even see documents
@@ -59,8 +74,12 @@ def test_bad_documents_are_refused(admin_user, make_customer, upload, message_pa
 
     customer = make_customer()
     with translation.override("en"), pytest.raises(ValidationError) as caught:
-        customer_part_save(actor=admin_user, part=Document(
-            customer=customer, doc_type="other", title="x", dated=dt.date(2026, 1, 1), file=upload))
+        customer_part_save(
+            actor=admin_user,
+            part=Document(
+                customer=customer, doc_type="other", title="x", dated=dt.date(2026, 1, 1), file=upload
+            ),
+        )
     assert message_part in str(caught.value)
     assert not Document.objects.exists()
 
@@ -71,16 +90,24 @@ def test_document_too_large_is_refused(admin_user, make_customer, settings):
     settings.FREIGHTCRM_MAX_DOCUMENT_BYTES = 1024
     customer = make_customer()
     with pytest.raises(ValidationError):
-        customer_part_save(actor=admin_user, part=Document(
-            customer=customer, doc_type="other", title="x", dated=dt.date(2026, 1, 1), file=pdf()))
+        customer_part_save(
+            actor=admin_user,
+            part=Document(
+                customer=customer, doc_type="other", title="x", dated=dt.date(2026, 1, 1), file=pdf()
+            ),
+        )
 
 
 def test_account_manager_cannot_file_documents_for_others(role_user, make_customer):
     theirs = role_user("account_manager", "account_manager2")
     customer = make_customer(actor=theirs)
     with pytest.raises(PermissionDeniedError):
-        customer_part_save(actor=role_user("account_manager"), part=Document(
-            customer=customer, doc_type="letter", title="x", dated=dt.date(2026, 1, 1), file=pdf()))
+        customer_part_save(
+            actor=role_user("account_manager"),
+            part=Document(
+                customer=customer, doc_type="letter", title="x", dated=dt.date(2026, 1, 1), file=pdf()
+            ),
+        )
 
 
 def test_transactions_summary(admin_user, make_customer):
@@ -91,9 +118,18 @@ def test_transactions_summary(admin_user, make_customer):
     def ship(n: int, days_ago: int, amount: str, on_time: bool | None) -> Shipment:
         booked = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=days_ago), dt.time(10)))
         return Shipment.objects.create(
-            customer=customer, waybill_no=f"WB{n:08d}", origin_city="上海", destination_city="成都",
-            mode="road", cargo_type="general", weight_kg=Decimal("1000"), amount=Decimal(amount),
-            booked_at=booked, on_time=on_time, status="delivered")
+            customer=customer,
+            waybill_no=f"WB{n:08d}",
+            origin_city="上海",
+            destination_city="成都",
+            mode="road",
+            cargo_type="general",
+            weight_kg=Decimal("1000"),
+            amount=Decimal(amount),
+            booked_at=booked,
+            on_time=on_time,
+            status="delivered",
+        )
 
     ship(1, 10, "1000.00", True)
     ship(2, 40, "3000.00", False)
@@ -111,8 +147,14 @@ def test_transactions_summary(admin_user, make_customer):
 
 def test_rotate_keys_reencrypts_under_new_primary(admin_user, settings):
     # given a customer encrypted under the test key
-    customer = customer_create(actor=admin_user, kind="P", name="周杰", mobile="13800000011",
-                               id_number=valid_resident_id("19790101", 11), bank_account="6217000010001234567")
+    customer = customer_create(
+        actor=admin_user,
+        kind="P",
+        name="周杰",
+        mobile="13800000011",
+        id_number=valid_resident_id("19790101", 11),
+        bank_account="6217000010001234567",
+    )
     old_keys = settings.FREIGHTCRM_ENCRYPTION_KEYS
     new_key = b64encode(b"n" * 32).decode()
     settings.FREIGHTCRM_ENCRYPTION_KEYS = f"t2:{new_key},{old_keys}"
@@ -122,7 +164,9 @@ def test_rotate_keys_reencrypts_under_new_primary(admin_user, settings):
         call_command("rotate_keys", "--no-progress")
         # then every value is under t2 and still reads back
         with connection.cursor() as cursor:
-            cursor.execute("SELECT id_number, bank_account FROM customers_customer WHERE id = %s", [customer.pk])
+            cursor.execute(
+                "SELECT id_number, bank_account FROM customers_customer WHERE id = %s", [customer.pk]
+            )
             id_cipher, bank_cipher = cursor.fetchone()
         assert id_cipher.startswith("fc1:t2:") and bank_cipher.startswith("fc1:t2:")
         settings.FREIGHTCRM_ENCRYPTION_KEYS = f"t2:{new_key}"
@@ -134,8 +178,9 @@ def test_rotate_keys_reencrypts_under_new_primary(admin_user, settings):
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
-def test_every_role_gets_the_list_without_n_plus_one(client, role_user, make_customer, role,
-                                                     django_assert_max_num_queries):
+def test_every_role_gets_the_list_without_n_plus_one(
+    client, role_user, make_customer, role, django_assert_max_num_queries
+):
     for _ in range(8):
         make_customer()
     client.force_login(role_user(role))
@@ -155,10 +200,17 @@ def test_account_manager_files_a_customer_through_the_form(client, role_user):
     manager = role_user("account_manager")
     client.force_login(manager)
     data = {
-        "kind": "P", "name": "刘洋", "status": "active", "mobile": "１３９１２３４５６７８",
-        "primary_address": "四川省成都市武侯区天府大道100号", "credit_currency": "CNY",
-        **{f"{prefix}-{key}": 0 for prefix in ("contacts", "addresses", "needs", "documents", "shares")
-           for key in ("TOTAL_FORMS", "INITIAL_FORMS")},
+        "kind": "P",
+        "name": "刘洋",
+        "status": "active",
+        "mobile": "１３９１２３４５６７８",
+        "primary_address": "四川省成都市武侯区天府大道100号",
+        "credit_currency": "CNY",
+        **{
+            f"{prefix}-{key}": 0
+            for prefix in ("contacts", "addresses", "needs", "documents", "shares")
+            for key in ("TOTAL_FORMS", "INITIAL_FORMS")
+        },
     }
     response = client.post(reverse("admin:customers_customer_add"), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -169,10 +221,20 @@ def test_account_manager_files_a_customer_through_the_form(client, role_user):
 
 def test_invalid_form_shows_field_errors_not_500(client, admin_user):
     client.force_login(admin_user)
-    data = {"kind": "E", "name": "某某有限公司", "status": "active", "uscc": "91310115MA1K3YJ12Z",
-            "credit_limit": "-5", "credit_currency": "CNY", "email": "bad",
-            **{f"{prefix}-{key}": 0 for prefix in ("contacts", "addresses", "needs", "documents", "shares")
-               for key in ("TOTAL_FORMS", "INITIAL_FORMS")}}
+    data = {
+        "kind": "E",
+        "name": "某某有限公司",
+        "status": "active",
+        "uscc": "91310115MA1K3YJ12Z",
+        "credit_limit": "-5",
+        "credit_currency": "CNY",
+        "email": "bad",
+        **{
+            f"{prefix}-{key}": 0
+            for prefix in ("contacts", "addresses", "needs", "documents", "shares")
+            for key in ("TOTAL_FORMS", "INITIAL_FORMS")
+        },
+    }
     response = client.post(reverse("admin:customers_customer_add"), data)
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors

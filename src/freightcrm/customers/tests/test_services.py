@@ -22,16 +22,27 @@ pytestmark = pytest.mark.django_db
 def test_create_enterprise_assigns_stable_code_and_region(admin_user):
     # when
     customer = customer_create(
-        actor=admin_user, kind="E", name="上海韵达电子商务有限公司", status="active",
-        uscc=valid_uscc(1), address="上海市青浦区华新镇华志路1685号", phone="021-6888 8888",
+        actor=admin_user,
+        kind="E",
+        name="上海韵达电子商务有限公司",
+        status="active",
+        uscc=valid_uscc(1),
+        address="上海市青浦区华新镇华志路1685号",
+        phone="021-6888 8888",
     )
     # then
     assert customer.code == "E-310118-000001"
     assert (customer.province, customer.city, customer.district) == ("上海市", "上海市", "青浦区")
     assert customer.phone == "+862168888888"
     assert customer.addresses.get().is_primary
-    again = customer_create(actor=admin_user, kind="E", name="上海韵达快运有限公司", status="active",
-                            uscc=valid_uscc(2), address="上海市青浦区盈港东路6679号")
+    again = customer_create(
+        actor=admin_user,
+        kind="E",
+        name="上海韵达快运有限公司",
+        status="active",
+        uscc=valid_uscc(2),
+        address="上海市青浦区盈港东路6679号",
+    )
     assert again.code == "E-310118-000002"
 
 
@@ -44,8 +55,14 @@ def test_code_does_not_change_on_rename(admin_user, make_customer):
 
 
 def test_individual_gets_birth_date_and_gender_from_resident_id(admin_user):
-    customer = customer_create(actor=admin_user, kind="P", name="张伟", mobile="13800138000",
-                               id_number=valid_resident_id("19900307", 777), status="active")
+    customer = customer_create(
+        actor=admin_user,
+        kind="P",
+        name="张伟",
+        mobile="13800138000",
+        id_number=valid_resident_id("19900307", 777),
+        status="active",
+    )
     assert str(customer.birth_date) == "1990-03-07"
     assert customer.gender == "male"
     assert customer_by_id_number(admin_user, valid_resident_id("19900307", 777).lower()).get() == customer
@@ -55,19 +72,50 @@ def test_individual_gets_birth_date_and_gender_from_resident_id(admin_user):
     ("fields", "field", "code"),
     [
         ({"kind": "E", "name": "某公司", "status": "active"}, "uscc", "required"),
-        ({"kind": "E", "name": "某公司", "status": "active", "uscc": "9131011512345600X"}, "uscc", "uscc_length"),
+        (
+            {"kind": "E", "name": "某公司", "status": "active", "uscc": "9131011512345600X"},
+            "uscc",
+            "uscc_length",
+        ),
         ({"kind": "P", "name": "张三", "status": "active"}, "mobile", "required"),
         ({"kind": "P", "name": "张三", "mobile": "12345", "status": "active"}, "mobile", "mobile"),
-        ({"kind": "P", "name": "张三", "mobile": "13800138000", "id_number": "110101199003077771"},
-         "id_number", "ric_checksum"),
-        ({"kind": "P", "name": "张三", "mobile": "13800138000", "id_number": valid_resident_id(),
-          "birth_date": "1991-01-01"}, "birth_date", "id_mismatch"),
-        ({"kind": "E", "name": "某公司", "status": "prospect", "id_number": valid_resident_id()},
-         "id_number", "not_for_organisations"),
-        ({"kind": "E", "name": "某公司", "status": "prospect", "credit_limit": -1}, "credit_limit", "negative"),
-        ({"kind": "E", "name": "某公司", "status": "prospect", "founded_on": "2999-01-01"}, "founded_on", "future_date"),
+        (
+            {"kind": "P", "name": "张三", "mobile": "13800138000", "id_number": "110101199003077771"},
+            "id_number",
+            "ric_checksum",
+        ),
+        (
+            {
+                "kind": "P",
+                "name": "张三",
+                "mobile": "13800138000",
+                "id_number": valid_resident_id(),
+                "birth_date": "1991-01-01",
+            },
+            "birth_date",
+            "id_mismatch",
+        ),
+        (
+            {"kind": "E", "name": "某公司", "status": "prospect", "id_number": valid_resident_id()},
+            "id_number",
+            "not_for_organisations",
+        ),
+        (
+            {"kind": "E", "name": "某公司", "status": "prospect", "credit_limit": -1},
+            "credit_limit",
+            "negative",
+        ),
+        (
+            {"kind": "E", "name": "某公司", "status": "prospect", "founded_on": "2999-01-01"},
+            "founded_on",
+            "future_date",
+        ),
         ({"kind": "E", "name": "某公司", "status": "prospect", "email": "not-an-email"}, "email", "invalid"),
-        ({"kind": "E", "name": "某公司", "status": "prospect", "payment_terms": "credit"}, "payment_days", "required"),
+        (
+            {"kind": "E", "name": "某公司", "status": "prospect", "payment_terms": "credit"},
+            "payment_days",
+            "required",
+        ),
     ],
 )
 def test_bad_input_is_refused_per_field_and_nothing_is_saved(admin_user, fields, field, code):
@@ -107,19 +155,32 @@ def test_stale_version_is_refused_and_changes_nothing(admin_user, role_user, mak
 def test_history_records_who_what_before_and_after(admin_user, role_user, make_customer):
     clerk = role_user("records_clerk")
     customer = make_customer(actor=clerk)
-    customer_update(actor=clerk, customer=customer, version=customer.version, name="恒通供应链管理有限公司",
-                    id_number=None)
+    customer_update(
+        actor=clerk,
+        customer=customer,
+        version=customer.version,
+        name="恒通供应链管理有限公司",
+        id_number=None,
+    )
     entries = customer_history(clerk, customer)
     change = entries[0]
     assert change["who"] == "records_clerk"
-    assert any(label and old.startswith("上海恒通") and new == "恒通供应链管理有限公司"
-               for label, old, new in change["changes"])
+    assert any(
+        label and old.startswith("上海恒通") and new == "恒通供应链管理有限公司"
+        for label, old, new in change["changes"]
+    )
     assert entries[-1]["action"] == "created"
 
 
 def test_history_never_shows_encrypted_values(admin_user):
-    customer = customer_create(actor=admin_user, kind="P", name="李娜", mobile="13912345678",
-                               id_number=valid_resident_id("19850101", 124), status="active")
+    customer = customer_create(
+        actor=admin_user,
+        kind="P",
+        name="李娜",
+        mobile="13912345678",
+        id_number=valid_resident_id("19850101", 124),
+        status="active",
+    )
     text = repr(customer_history(admin_user, customer))
     assert valid_resident_id("19850101", 124) not in text
     assert "fc1:" not in text
@@ -134,10 +195,12 @@ def test_history_hides_finance_from_roles_without_finance(admin_user, role_user,
 
 def test_contact_history_and_primary_demotion(admin_user, make_customer):
     customer = make_customer()
-    first = customer_part_save(actor=admin_user, part=Contact(customer=customer, name="王芳", mobile="13900000001",
-                                                              is_primary=True))
-    second = customer_part_save(actor=admin_user, part=Contact(customer=customer, name="赵强", mobile="13900000002",
-                                                               is_primary=True))
+    first = customer_part_save(
+        actor=admin_user, part=Contact(customer=customer, name="王芳", mobile="13900000001", is_primary=True)
+    )
+    second = customer_part_save(
+        actor=admin_user, part=Contact(customer=customer, name="赵强", mobile="13900000002", is_primary=True)
+    )
     first.refresh_from_db()
     assert second.is_primary and not first.is_primary
     assert first.history.count() == 2
@@ -153,8 +216,12 @@ def test_contact_needs_a_way_to_reach_them(admin_user, make_customer):
 
 def test_primary_address_sets_customer_region(admin_user, make_customer):
     customer = make_customer()
-    customer_part_save(actor=admin_user, part=Address(customer=customer, kind="office", is_primary=True,
-                                                      text="广东省深圳市南山区科技园南区10号"))
+    customer_part_save(
+        actor=admin_user,
+        part=Address(
+            customer=customer, kind="office", is_primary=True, text="广东省深圳市南山区科技园南区10号"
+        ),
+    )
     customer.refresh_from_db()
     assert (customer.city, customer.district, customer.adcode) == ("深圳市", "南山区", "440305")
 
@@ -162,9 +229,18 @@ def test_primary_address_sets_customer_region(admin_user, make_customer):
 def test_need_with_negative_volume_is_refused(admin_user, make_customer):
     customer = make_customer()
     with pytest.raises(ValidationError):
-        customer_part_save(actor=admin_user, part=LogisticsNeed(
-            customer=customer, mode="road", origin_city="上海", destination_city="成都",
-            cargo_type="general", frequency="weekly", annual_volume=-5))
+        customer_part_save(
+            actor=admin_user,
+            part=LogisticsNeed(
+                customer=customer,
+                mode="road",
+                origin_city="上海",
+                destination_city="成都",
+                cargo_type="general",
+                frequency="weekly",
+                annual_volume=-5,
+            ),
+        )
     assert not LogisticsNeed.objects.exists()
 
 
@@ -184,7 +260,9 @@ def test_account_manager_cannot_change_finance_or_reassign(role_user, make_custo
 def test_credit_analyst_changes_only_finance(role_user, make_customer):
     analyst = role_user("credit_analyst")
     customer = make_customer()
-    customer_update(actor=analyst, customer=customer, version=customer.version, credit_limit=80000, credit_grade="A")
+    customer_update(
+        actor=analyst, customer=customer, version=customer.version, credit_limit=80000, credit_grade="A"
+    )
     customer.refresh_from_db()
     with pytest.raises(PermissionDeniedError):
         customer_update(actor=analyst, customer=customer, version=customer.version, name="改名")
@@ -197,7 +275,9 @@ def test_front_desk_cannot_write(role_user, make_customer):
         customer_update(actor=front, customer=customer, version=customer.version, remarks="x")
     with pytest.raises(PermissionDeniedError):
         customer_create(actor=front, kind="P", name="张三", mobile="13800138000")
-    contact = customer_part_save(actor=customer.created_by, part=Contact(customer=customer, name="A", mobile="13900000003"))
+    contact = customer_part_save(
+        actor=customer.created_by, part=Contact(customer=customer, name="A", mobile="13900000003")
+    )
     with pytest.raises(PermissionDeniedError):
         customer_part_delete(actor=front, part=contact)
 
