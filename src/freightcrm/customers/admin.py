@@ -21,7 +21,7 @@ from unfold.admin import ModelAdmin, StackedInline, TabularInline
 from unfold.contrib.filters.admin import RelatedDropdownFilter
 from unfold.decorators import action, display
 from unfold.widgets import (
-    UnfoldAdminCheckboxSelectMultiple,
+    UnfoldAdminCheckboxSelectMultipleWidget,
     UnfoldAdminTextInputWidget,
     UnfoldAdminURLInputWidget,
 )
@@ -51,6 +51,13 @@ STATUS_COLOURS = {
 }
 
 
+def https_urls(field: models.Field[Any, Any], **kwargs: Any) -> Any:
+    """A website typed without a scheme means https (Django 6's default, chosen now)."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 class CustomerForm(forms.ModelForm):
     """Carries the version the edit began at, and keeps sensitive values write-only when masked."""
 
@@ -75,16 +82,13 @@ class CustomerForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    website = forms.URLField(
-        label=_("website"), required=False, assume_scheme="https", widget=UnfoldAdminURLInputWidget
-    )
-
     user: Any = None
     write_only: tuple[str, ...] = ()
 
     class Meta:
         model = Customer
         exclude = ("code", "uid", "version", "created_by")  # noqa: DJ006 - the admin narrows by fieldsets
+        formfield_callback = staticmethod(https_urls)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -193,7 +197,10 @@ class CustomerAdmin(AccessControlledAdmin, ModelAdmin):
     show_full_result_count = False
     date_hierarchy = None
     readonly_fields = ("code", "id_number_masked", "bank_account_masked")
-    formfield_overrides = {models.ManyToManyField: {"widget": UnfoldAdminCheckboxSelectMultiple}}
+    formfield_overrides = {
+        models.ManyToManyField: {"widget": UnfoldAdminCheckboxSelectMultipleWidget},
+        models.URLField: {"widget": UnfoldAdminURLInputWidget, "assume_scheme": "https"},
+    }
     warn_unsaved_form = True
     inlines = (ContactInline, AddressInline, NeedInline, DocumentInline, ShareInline)
     actions_detail = ("open_card",)
@@ -401,6 +408,22 @@ class CustomerAdmin(AccessControlledAdmin, ModelAdmin):
                 )
             else:
                 services.customer_part_save(actor=staff(request), part=part)
+
+    def delete_model(self, request: HttpRequest, obj: Customer) -> None:
+        services.customer_delete(actor=staff(request), customer=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
+        for customer in queryset:
+            services.customer_delete(actor=staff(request), customer=customer)
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except (ValidationError, ApplicationError) as error:
+            report_error(request, error)
+            return HttpResponseRedirect(reverse("admin:customers_customer_change", args=[object_id]))
 
     def changeform_view(
         self,

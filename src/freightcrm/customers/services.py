@@ -174,6 +174,24 @@ def customer_update(
 
 
 @transaction.atomic
+def customer_delete(*, actor: User, customer: Customer, reason: str = "") -> None:
+    """Remove a customer filed by mistake. Customers with shipments cannot be deleted (set them to
+    lost or dormant instead): the database protects the shipments, and this says so clearly."""
+    if not access.access_for(actor).has("customers.delete_customer") or not access.can_see(actor, customer):
+        raise PermissionDeniedError(_("You may not delete this record."))
+    try:
+        _with_history(customer, actor, reason)
+        with transaction.atomic():
+            customer.delete()
+    except models.ProtectedError as exc:
+        raise ValidationError(
+            _("%(name)s has shipments and cannot be deleted; set its status to lost instead.")
+            % {"name": customer.name},
+            code="protected",
+        ) from exc
+
+
+@transaction.atomic
 def customer_set_tags(*, actor: User, customer: Customer, tags: Iterable[Tag]) -> None:
     if not access.may_change_something(actor, Customer) or not access.can_see(actor, customer):
         raise PermissionDeniedError(_("You may not change this record."))

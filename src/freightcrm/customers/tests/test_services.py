@@ -169,7 +169,7 @@ def test_history_records_who_what_before_and_after(admin_user, role_user, make_c
         label and old.startswith("上海恒通") and new == "恒通供应链管理有限公司"
         for label, old, new in change["changes"]
     )
-    assert entries[-1]["action"] == "created"
+    assert entries[-1]["type"] == "created"
 
 
 def test_history_never_shows_encrypted_values(admin_user):
@@ -290,3 +290,39 @@ def test_account_manager_cannot_touch_another_managers_customer(role_user, make_
         customer_update(actor=mine, customer=customer, version=customer.version, remarks="x")
     with pytest.raises(PermissionDeniedError):
         customer_part_save(actor=mine, part=Contact(customer=customer, name="A", mobile="13900000004"))
+
+
+def test_delete_needs_permission_and_refuses_customers_with_shipments(admin_user, role_user, make_customer):
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from freightcrm.customers.services import customer_delete
+    from freightcrm.shipments.models import Shipment
+
+    # given a customer with a shipment and one filed by mistake
+    shipped = make_customer()
+    Shipment.objects.create(
+        customer=shipped,
+        waybill_no="WB1",
+        origin_city="上海",
+        destination_city="北京",
+        mode="road",
+        cargo_type="general",
+        weight_kg=Decimal(1),
+        amount=Decimal(1),
+        booked_at=timezone.make_aware(dt.datetime(2026, 1, 5, 10)),
+    )
+    mistake = make_customer()
+    # then a clerk may not delete, and nobody may delete a customer with shipments
+    with pytest.raises(PermissionDeniedError):
+        customer_delete(actor=role_user("records_clerk"), customer=mistake)
+    with pytest.raises(ValidationError) as caught:
+        customer_delete(actor=admin_user, customer=shipped)
+    assert caught.value.code == "protected"
+    mistake_id = mistake.pk
+    customer_delete(actor=admin_user, customer=mistake, reason="重复建档")
+    assert not Customer.objects.filter(pk=mistake_id).exists()
+    deletion = Customer.history.filter(id=mistake_id, history_type="-").get()
+    assert deletion.history_user == admin_user and deletion.history_change_reason == "重复建档"
