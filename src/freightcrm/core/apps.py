@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "freightcrm.core"
     label = "core"
-    verbose_name = _("System")
+    verbose_name = _("System settings")
 
     def ready(self) -> None:
         from freightcrm.core.roles import sync_role_permissions
