@@ -188,7 +188,7 @@ def customer_history(user: Any, customer: Customer, *, limit: int = 100) -> list
                     "what": model._meta.verbose_name,
                     "object": str(record.instance) if model is not Customer else customer.name,
                     "action": kind,
-                "type": {"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
+                    "type": {"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
                     "changes": changes,
                     "reason": record.history_change_reason or "",
                 }

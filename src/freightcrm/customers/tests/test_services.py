@@ -296,8 +296,6 @@ def test_delete_needs_permission_and_refuses_customers_with_shipments(admin_user
     import datetime as dt
     from decimal import Decimal
 
-    from django.utils import timezone
-
     from freightcrm.customers.services import customer_delete
     from freightcrm.shipments.models import Shipment
 
@@ -312,7 +310,7 @@ def test_delete_needs_permission_and_refuses_customers_with_shipments(admin_user
         cargo_type="general",
         weight_kg=Decimal(1),
         amount=Decimal(1),
-        booked_at=timezone.make_aware(dt.datetime(2026, 1, 5, 10)),
+        booked_at=dt.datetime(2026, 1, 5, 2, tzinfo=dt.UTC),
     )
     mistake = make_customer()
     # then a clerk may not delete, and nobody may delete a customer with shipments
