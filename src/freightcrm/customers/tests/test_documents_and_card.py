@@ -250,3 +250,20 @@ def test_chinese_by_default_english_when_chosen(client, admin_user):
     client.cookies["django_language"] = "en"
     english = client.get(url).content.decode()
     assert 'lang="en"' in english
+
+
+def test_card_query_count_does_not_grow_with_contacts(
+    client, admin_user, make_customer, django_assert_max_num_queries
+):
+    from freightcrm.customers.models import Contact
+
+    customer = make_customer()
+    for n in range(15):
+        customer_part_save(
+            actor=admin_user, part=Contact(customer=customer, name=f"联系人{n}", mobile=f"1390000{n:04d}")
+        )
+    client.force_login(admin_user)
+    with django_assert_max_num_queries(30):
+        response = client.get(reverse("admin:customers_customer_card", args=[customer.pk]))
+    assert response.status_code == 200
+    assert response.content.decode().count("联系人1") >= 6
