@@ -28,6 +28,7 @@ from unfold.widgets import (
 
 from freightcrm.core import access
 from freightcrm.core.admin import AccessControlledAdmin, report_error, staff
+from freightcrm.core.display import person_name
 from freightcrm.core.errors import ApplicationError, StaleEdit
 from freightcrm.core.fields import field_of
 from freightcrm.customers import selectors, services
@@ -292,7 +293,7 @@ class CustomerAdmin(AccessControlledAdmin, ModelAdmin):
 
     @display(description=_("account owner"), ordering="owner__username")
     def owner_name(self, obj: Customer) -> str:
-        return (obj.owner.get_full_name() or obj.owner.get_username()) if obj.owner else "—"
+        return person_name(obj.owner) if obj.owner else "—"
 
     @display(description=_("credit grade"), ordering="credit_grade")
     def grade(self, obj: Customer) -> str:
@@ -334,6 +335,8 @@ class CustomerAdmin(AccessControlledAdmin, ModelAdmin):
     def get_fieldsets(self, request: HttpRequest, obj: Customer | None = None) -> list[Any]:
         user = request.user
         hidden = access.hidden_fields(user, Customer)
+        if obj is not None:  # an existing customer: show only the fields of its kind
+            hidden |= selectors.INDIVIDUAL_ONLY if obj.is_organisation else selectors.ORGANISATION_ONLY
         fieldsets = []
         for title, names in self.archive_fieldsets:
             fields: list[str] = []

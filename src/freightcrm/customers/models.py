@@ -238,7 +238,8 @@ class Customer(VersionedModel):
 
     @property
     def is_organisation(self) -> bool:
-        return self.kind in choices.ORGANISATION_KINDS
+        """Anything but a person: enterprises, institutions, partners and internal branches."""
+        return self.kind != choices.CustomerKind.INDIVIDUAL
 
     def clean(self) -> None:
         """Normalise what people type, then check the rules that depend on the kind of customer."""

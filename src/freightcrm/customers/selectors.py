@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from freightcrm.core import access
+from freightcrm.core.display import money, person_name
 from freightcrm.core.fields import BlindIndexField, field_of
 from freightcrm.customers.choices import FINANCE_DOCUMENT_TYPES
 from freightcrm.customers.models import Address, Contact, Customer, Document, LogisticsNeed
@@ -106,7 +107,7 @@ def _display(model: type[models.Model], name: str, value: Any) -> str:
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     if isinstance(value, Decimal):
-        return f"{value:,.2f}"
+        return money(value, 2)
     if name in PHONE_FIELDS:
         from freightcrm.core.validators import display_phone
 
@@ -120,6 +121,12 @@ def _display(model: type[models.Model], name: str, value: Any) -> str:
             return "、".join(str(names.get(v, v)) for v in value)
         return "、".join(map(str, value))
     return str(value)
+
+
+def _related_text(value: Any) -> str:
+    if value is None:
+        return "—"
+    return person_name(value) if isinstance(value, AbstractUser) else str(value)
 
 
 def _label(model: type[models.Model], name: str) -> str:
@@ -171,8 +178,8 @@ def customer_history(user: Any, customer: Customer, *, limit: int = 100) -> list
                     )
                     continue
                 if field_of(model, field_name).is_relation:
-                    old_text = str(getattr(before, field_name) or "—") if before is not None else ""
-                    new_text = str(getattr(record, field_name) or "—")
+                    old_text = _related_text(getattr(before, field_name)) if before is not None else ""
+                    new_text = _related_text(getattr(record, field_name))
                 else:
                     old_text = _display(model, field_name, old) if before is not None else ""
                     new_text = _display(model, field_name, new)
@@ -184,7 +191,7 @@ def customer_history(user: Any, customer: Customer, *, limit: int = 100) -> list
             entries.append(
                 {
                     "at": record.history_date,
-                    "who": (actor.get_full_name() or actor.get_username()) if actor else _("the system"),
+                    "who": person_name(actor) if actor else _("the system"),
                     "what": model._meta.verbose_name,
                     "object": str(record.instance) if model is not Customer else customer.name,
                     "action": kind,
@@ -288,7 +295,7 @@ def shown(user: Any, instance: models.Model, name: str) -> str:
     if name in PHONE_FIELDS and value:
         return display_phone(value)
     if isinstance(value, AbstractUser):
-        return value.get_full_name() or value.get_username()
+        return person_name(value)
     return _display(model, name, value)
 
 

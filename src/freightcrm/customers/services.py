@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from freightcrm.core import access
+from freightcrm.core.display import person_name
 from freightcrm.core.errors import PermissionDeniedError, StaleEdit
 from freightcrm.core.models import allocate_numbers
 from freightcrm.core.regions import parse_address
@@ -116,7 +117,7 @@ def _last_editor(customer: Customer) -> tuple[str, str]:
     if record is None:
         return "?", "?"
     user = record.history_user
-    who = (user.get_full_name() or user.get_username()) if user else str(_("the system"))
+    who = person_name(user) if user else str(_("the system"))
     return who, date_format(timezone.localtime(record.history_date), "DATETIME_FORMAT")
 
 

@@ -1,0 +1,184 @@
+"""`freightcrm seed_demo --customers 2000 --seed 7`: fill the archive with deterministic demo data.
+
+With `--with-users`, first creates (or resets) one demo login per role, so that the account
+managers among them become the owners of the generated customers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+import unicodedata
+from argparse import ArgumentParser
+from typing import Any
+
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from freightcrm.customers import demo
+from freightcrm.customers.models import Customer
+
+DEFAULT_PASSWORD = "Freight-demo-2026"  # noqa: S105 - the documented demo password, printed on purpose
+OWNER_GROUP = "account_manager"
+# username, role group, last name (姓), first name (名)
+DEMO_USERS: tuple[tuple[str, str, str, str], ...] = (
+    ("front_desk", "front_desk", "李", "娜"),
+    ("account_manager", "account_manager", "王", "强"),
+    ("account_manager2", "account_manager", "陈", "静"),
+    ("records_clerk", "records_clerk", "刘", "洋"),
+    ("credit_analyst", "credit_analyst", "赵", "敏"),
+    ("operations", "operations", "孙", "浩"),
+    ("manager", "manager", "周", "建国"),
+    ("auditor", "auditor", "吴", "芳"),
+    ("admin", "admin", "郑", "伟"),
+)
+
+
+def _width(text: str) -> int:
+    """Display width in a terminal: Chinese characters take two columns."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _date(value: str) -> dt.date:
+    return dt.date.fromisoformat(value)
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(value)
+    return number
+
+
+class Command(BaseCommand):
+    help = "Fill the archive with deterministic demo customers, contacts, needs and shipments."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--customers", type=int, default=200, help="How many customers (default 200).")
+        parser.add_argument(
+            "--seed", type=int, default=1, help="Random seed; the same seed gives the same data."
+        )
+        parser.add_argument(
+            "--years", type=_positive, default=2, help="Years of shipments up to today (default 2)."
+        )
+        parser.add_argument(
+            "--today", type=_date, default=None, help="The day the data ends, YYYY-MM-DD (default: today)."
+        )
+        parser.add_argument(
+            "--batch-size",
+            type=_positive,
+            default=1_000,
+            help="Customers written per transaction (default 1000).",
+        )
+        parser.add_argument(
+            "--with-users",
+            action="store_true",
+            help="Create or reset one demo login per role before the customers.",
+        )
+        parser.add_argument(
+            "--password", default=DEFAULT_PASSWORD, help="Password of the demo logins (default %(default)s)."
+        )
+        parser.add_argument("--no-progress", action="store_true", help="Do not show progress bars.")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Only add customers when the archive has none (so `make demo` can be run again).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["customers"] < 0:
+            raise CommandError("--customers must be 0 or more.")
+        today: dt.date = options["today"] or timezone.localdate()
+        if today > timezone.localdate():
+            raise CommandError(
+                "--today cannot be in the future: birth and founding dates must have happened."
+            )
+        started = time.monotonic()
+        if options["with_users"]:
+            self.stdout.write(self._users_table(demo_users(options["password"])))
+        owners = list(
+            get_user_model()
+            .objects.filter(groups__name=OWNER_GROUP, is_active=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .distinct()
+        )
+        existing = Customer.objects.count()
+        if existing and options["if_empty"]:
+            self.stdout.write(f"seed_demo: the archive already holds {existing} customers; nothing added.")
+            return
+        disable = options["no_progress"]
+        bars = {
+            "customers": tqdm(
+                total=options["customers"], desc="客户", unit="户", file=sys.stderr, disable=disable
+            ),
+            "shipments": tqdm(desc="运单", unit="票", file=sys.stderr, disable=disable),
+        }
+        try:
+            counts = demo.generate(
+                customers=options["customers"],
+                seed=options["seed"],
+                years=options["years"],
+                today=today,
+                owners=owners,
+                first_index=existing,
+                batch_size=options["batch_size"],
+                progress=lambda what, count: bars[what].update(count),
+            )
+        finally:
+            for bar in bars.values():
+                bar.close()
+        seconds = time.monotonic() - started
+        self.stdout.write(
+            f"seed_demo: {counts.customers} customers, {counts.contacts} contacts, "
+            f"{counts.addresses} addresses, {counts.needs} needs, {counts.shipments} shipments, "
+            f"{len(owners)} owners, in {seconds:.1f} s"
+        )
+
+    @staticmethod
+    def _users_table(rows: list[tuple[str, str, str, str]]) -> str:
+        table = [("username", "name", "role", "password"), *rows]
+        widths = [max(_width(row[i]) for row in table) for i in range(4)]
+        lines = [
+            "  ".join(cell + " " * (width - _width(cell)) for cell, width in zip(row, widths, strict=True))
+            for row in table
+        ]
+        rule = "  ".join("-" * width for width in widths)
+        return "\n".join(line.rstrip() for line in [lines[0], rule, *lines[1:]])
+
+
+@transaction.atomic
+def demo_users(password: str) -> list[tuple[str, str, str, str]]:
+    """Create or reset one staff login per role; returns (username, name, role, password) rows."""
+    user_model = get_user_model()
+    rows = []
+    # One hash for all the demo logins: they share one documented password anyway, and hashing
+    # (PBKDF2, about half a second) once instead of nine times keeps the command quick.
+    encoded = make_password(password)
+    for username, role, last_name, first_name in DEMO_USERS:
+        try:
+            group = Group.objects.get(name=role)
+        except Group.DoesNotExist as exc:
+            raise CommandError(f"The role group {role!r} does not exist; run `migrate` first.") from exc
+        user, _created = user_model.objects.get_or_create(username=username)
+        user.first_name, user.last_name = first_name, last_name
+        user.email = f"{username}@fc-logistics.com.cn"
+        user.is_staff = True
+        user.is_superuser = role == "admin"
+        user.is_active = True
+        try:
+            password_validation.validate_password(password, user)
+        except ValidationError as exc:
+            raise CommandError(f"--password is too weak: {' '.join(exc.messages)}") from exc
+        user.password = encoded
+        user.save()
+        user.groups.set([group])
+        rows.append((username, f"{last_name}{first_name}", role, password))
+    return rows
