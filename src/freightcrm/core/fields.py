@@ -142,7 +142,8 @@ class PhoneFormField(forms.CharField):
 
 
 class PhoneField(models.CharField):
-    """A telephone number, stored as E.164 by the services and shown in national format in forms."""
+    """A telephone number as `validators.normalise_phone` writes it; E.164 numbers abroad are shown
+    spaced in forms."""
 
     def formfield(self, **kwargs: Any) -> Any:
         return super().formfield(**{"form_class": PhoneFormField, **kwargs})

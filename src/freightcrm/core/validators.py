@@ -150,11 +150,22 @@ def _parse_phone(value: str) -> phonenumbers.PhoneNumber | None:
 
 
 def normalise_phone(value: str) -> str:
-    """E.164 (`+8613812345678`) when the number parses, else the input unchanged (validation says why)."""
+    """One spelling per number, the way Chinese offices write it: mobiles as 11 digits
+    (`13812345678`), landlines as area code and number (`021-68888888`), service lines as
+    `400-812-3123`, numbers abroad in E.164 (`+85291234567`). Unparseable input comes back
+    unchanged (validation says why)."""
     number = _parse_phone(value)
     if number is None or not phonenumbers.is_valid_number(number):
         return value.strip()
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if number.country_code != 86:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    national = phonenumbers.national_significant_number(number)
+    if len(national) == 11 and national.startswith("1"):  # a mobile (Beijing's 010 also starts with 1)
+        return national
+    area = phonenumbers.length_of_geographical_area_code(number)
+    if area:
+        return f"0{national[:area]}-{national[area:]}"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL).replace(" ", "-")
 
 
 def display_phone(value: str) -> str:

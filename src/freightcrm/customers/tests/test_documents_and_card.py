@@ -216,7 +216,7 @@ def test_account_manager_files_a_customer_through_the_form(client, role_user):
     assert response.status_code == 302, response.context["adminform"].form.errors
     customer = Customer.objects.get(name="刘洋")
     assert customer.owner == manager and customer.code.startswith("P-510107-")
-    assert customer.mobile == "+8613912345678"
+    assert customer.mobile == "13912345678"
 
 
 def test_invalid_form_shows_field_errors_not_500(client, admin_user):

@@ -33,7 +33,7 @@ def test_create_enterprise_assigns_stable_code_and_region(admin_user):
     # then
     assert customer.code == "E-310118-000001"
     assert (customer.province, customer.city, customer.district) == ("上海市", "上海市", "青浦区")
-    assert customer.phone == "+862168888888"
+    assert customer.phone == "021-68888888"
     assert customer.addresses.get().is_primary
     again = customer_create(
         actor=admin_user,
