@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.contrib import messages
-from django.contrib.auth.models import User
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from unfold.widgets import UnfoldAdminTextInputWidget
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
+from unfold.decorators import display
+from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget, UnfoldAdminTextInputWidget
 
 from freightcrm.core import access
+from freightcrm.core.display import person_name
 from freightcrm.core.errors import ApplicationError
 from freightcrm.core.fields import EncryptedTextField
+from freightcrm.core.roles import ROLE_BY_SLUG, role_label
 
 
 class AccessControlledAdmin:
@@ -79,3 +88,67 @@ def report_error(request: HttpRequest, error: ValidationError | ApplicationError
 
 def back_to(request: HttpRequest) -> HttpResponseRedirect:
     return HttpResponseRedirect(request.get_full_path())
+
+
+# --- Staff accounts and roles, in the same theme as the rest ---------------------------------------
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+class RoleChoiceField(forms.ModelMultipleChoiceField):
+    """Roles offered by their name in the user's language, with the stable slug beside it."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{role_label(obj.name)} · {obj.name}"
+
+
+@admin.register(User)
+class StaffAdmin(auth_admin.UserAdmin, ModelAdmin):
+    """Staff logins. Rights come from roles (groups); direct per-user permissions are not offered,
+    so that every right can be read off the role table (`core/roles.py`)."""
+
+    form = UserChangeForm
+    add_form = UserCreationForm
+    change_password_form = AdminPasswordChangeForm
+    list_display = ("username", "display_name", "email", "role_names", "is_active", "last_login")
+    list_filter = ("is_active", "groups")
+    filter_horizontal = ()
+    formfield_overrides = {models.ManyToManyField: {"widget": UnfoldAdminCheckboxSelectMultipleWidget}}
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("last_name", "first_name", "email")}),
+        (_("Roles"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).prefetch_related("groups")
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "groups":
+            kwargs["form_class"] = RoleChoiceField
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @display(description=_("name"))
+    def display_name(self, user: User) -> str:
+        return person_name(user)
+
+    @display(description=_("Roles"))
+    def role_names(self, user: User) -> str:
+        return "、".join(role_label(group.name) for group in user.groups.all()) or "—"
+
+
+@admin.register(Group)
+class RoleAdmin(auth_admin.GroupAdmin, ModelAdmin):
+    list_display = ("name", "label", "duty")
+    filter_horizontal = ()
+
+    @display(description=_("role"))
+    def label(self, group: Group) -> str:
+        return role_label(group.name)
+
+    @display(description=_("what the role may do"))
+    def duty(self, group: Group) -> str:
+        role = ROLE_BY_SLUG.get(group.name)
+        return str(role.duty) if role else "—"

@@ -146,6 +146,14 @@ ROLES: tuple[Role, ...] = (
     ),
 )
 ROLE_BY_SLUG = {role.slug: role for role in ROLES}
+
+
+def role_label(slug: str) -> str:
+    """The role's name in the user's language (the group's name is its stable slug)."""
+    role = ROLE_BY_SLUG.get(slug)
+    return str(role.label) if role else slug
+
+
 ALL_PERMISSIONS = "admin"
 
 
