@@ -23,6 +23,7 @@ install: $(BIN)/.installed
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --customers $(DEMO_CUSTOMERS) --seed $(DEMO_SEED) --with-users --if-empty
+	$(PY) manage.py rebuild_search_index --if-empty
 	@echo "Staff UI (Chinese): http://$(HOST):$(PORT)/admin/"
 	$(MAKE) --no-print-directory serve
 

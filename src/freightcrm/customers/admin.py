@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ORDER_VAR
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Case, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -31,7 +33,7 @@ from freightcrm.core.admin import AccessControlledAdmin, report_error, staff
 from freightcrm.core.display import person_name
 from freightcrm.core.errors import ApplicationError, StaleEdit
 from freightcrm.core.fields import field_of
-from freightcrm.customers import selectors, services
+from freightcrm.customers import search, selectors, services
 from freightcrm.customers.choices import CargoType, Channel, Status
 from freightcrm.customers.models import (
     Address,
@@ -192,8 +194,11 @@ class CustomerAdmin(AccessControlledAdmin, ModelAdmin):
     form = CustomerForm
     list_display = ("code_link", "name", "kind", "status_badge", "city", "owner_name", "grade", "updated_at")
     list_display_links = ("name",)
-    search_fields = ("name", "short_name", "=code", "=uscc")
-    search_help_text = _("Name, short name, customer code or unified social credit code")
+    search_fields = ("name",)  # shows the search box; the search itself is `customers.search`
+    search_help_text = _(
+        "Two characters of the name are enough; also pinyin initials, the last 4+ digits of a phone, "
+        "customer code, credit code, resident ID or a contact's name"
+    )
     list_per_page = 50
     show_full_result_count = False
     date_hierarchy = None
@@ -273,6 +278,53 @@ class CustomerAdmin(AccessControlledAdmin, ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
         return selectors.customers_visible_to(request.user)
+
+    # The list's filters, as the search selector names them.
+    LIST_FILTER_PARAMS = {
+        "kind": "kind__exact",
+        "status": "status__exact",
+        "region": "province__exact",
+        "owner": "owner__id__exact",
+        "tag": "tags__id__exact",
+        "grade": "credit_grade__exact",
+    }
+
+    def _search_filters(self, request: HttpRequest) -> search.CustomerFilters:
+        values = {name: request.GET.get(param, "") for name, param in self.LIST_FILTER_PARAMS.items()}
+        owner = values.pop("owner")
+        tag = values.pop("tag")
+        tag_name = Tag.objects.filter(pk=tag).values_list("name", flat=True).first() if tag.isdigit() else ""
+        if "grade" in access.hidden_fields(request.user, Customer):
+            values["grade"] = ""
+        return search.CustomerFilters(
+            **values, owner=int(owner) if owner.isdigit() else None, tag=tag_name or ""
+        )
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: models.QuerySet[Any], search_term: str
+    ) -> tuple[models.QuerySet[Any], bool]:
+        """One search for the list, the card's search box and the API (`customers.search`): the
+        matches come in rank order (exact code or phone, then name prefix, then contains, then
+        one-typo matches), the list's filters narrowing the same query."""
+        if not search_term.strip():
+            return queryset, False
+        try:
+            ids, notice = search.ranked_ids(request.user, search_term, self._search_filters(request))
+        except ValidationError as error:
+            ids, notice = [], " ".join(error.messages)
+        if notice:
+            messages.warning(request, notice)
+        if len(ids) >= search.MAX_MATCHES:
+            messages.info(
+                request,
+                _("Showing the best %(count)d matches; add a filter or type more to narrow them.")
+                % {"count": search.MAX_MATCHES},
+            )
+        matches = queryset.filter(pk__in=ids)
+        if ids and not request.GET.get(ORDER_VAR):  # no column chosen: best match first
+            rank = Case(*(When(pk=pk, then=position) for position, pk in enumerate(ids)), default=len(ids))
+            matches = matches.annotate(search_rank=rank).order_by("search_rank", "pk")
+        return matches, False
 
     def get_list_filter(self, request: HttpRequest) -> list[Any]:
         filters: list[Any] = ["kind", "status", "province", ("owner", RelatedDropdownFilter), "tags"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import PurePosixPath
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -446,3 +447,47 @@ class Document(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class TermField(models.IntegerChoices):
+    """Which part of a customer a search key comes from (`customers/search.py`)."""
+
+    CODE = 1, _("customer code")
+    USCC = 2, _("unified social credit code")
+    PHONE = 3, _("phone number (digits reversed)")
+    NAME_START = 4, _("start of the name")
+    NAME_INNER = 5, _("inside the name")
+    PINYIN = 6, _("pinyin")
+    CONTACT = 7, _("contact name")
+
+
+class SearchKeyField(models.CharField):
+    """A key compared character by character (code point order) on every database, whatever the
+    PostgreSQL database's collation: `key >= q AND key < q || U+10FFFF` then means "starts with q"
+    and is answered from the B-tree index. SQLite compares text that way already."""
+
+    def db_parameters(self, connection: Any) -> dict[str, Any]:
+        params = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            params["collation"] = "C"
+        return params
+
+
+class SearchTerm(models.Model):
+    """One key under which a customer can be found: the search index, rebuilt from the archive by
+    `freightcrm rebuild_search_index` and kept current by the services. Never edited by hand."""
+
+    KEY_LENGTH = 12  # name, pinyin and contact keys are cut here; codes and numbers are whole
+    customer_path = "customer"
+
+    pk = models.CompositePrimaryKey("kind", "key", "customer")
+    kind = models.PositiveSmallIntegerField(choices=TermField.choices)
+    key = SearchKeyField(max_length=24)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("search term")
+        verbose_name_plural = _("search terms")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.key}"

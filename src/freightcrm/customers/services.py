@@ -35,9 +35,11 @@ from freightcrm.customers.models import (
     LogisticsNeed,
     Tag,
 )
+from freightcrm.customers.search import reindex_customers
 
 CustomerPart = Contact | Address | LogisticsNeed | Document
 NO_REGION = "000000"
+SEARCHED_FIELDS = frozenset({"name", "short_name", "uscc", "mobile", "phone"})  # see search.terms_for
 
 
 def customer_code_prefix(kind: str, adcode: str) -> str:
@@ -109,6 +111,7 @@ def customer_create(
         primary.save()
     if tags:
         customer.tags.set(tags)
+    reindex_customers([customer.pk])
     return customer
 
 
@@ -171,6 +174,8 @@ def customer_update(
     customer.version = current.version + 1
     _with_history(customer, actor, reason)
     customer.save()
+    if SEARCHED_FIELDS.intersection(changed):
+        reindex_customers([customer.pk])
     return customer
 
 
@@ -264,6 +269,7 @@ def customer_part_save(*, actor: User, part: CustomerPart, reason: str = "") -> 
     part.save()
     if isinstance(part, Contact):
         part.refresh_from_db(fields=["version"])
+        reindex_customers([part.customer_id])
     if isinstance(part, Address) and primary:
         customer = part.customer
         _copy_region(customer, part)
@@ -282,6 +288,8 @@ def customer_part_delete(*, actor: User, part: CustomerPart, reason: str = "") -
         raise PermissionDeniedError(_("You may not delete this record."))
     _with_history(part, actor, reason)
     part.delete()
+    if isinstance(part, Contact):
+        reindex_customers([part.customer_id])
 
 
 @transaction.atomic
