@@ -14,30 +14,32 @@ syllable), contact names, codes and credit codes. Range comparisons treat `%`, `
 literally, so no query can turn into a wildcard scan.
 
 Ranking: exact code, credit code, resident ID or full phone number first; then names that start
-with the query; then names, pinyin and contacts that contain it; then names within one wrong,
-missing or extra character when nothing matches as typed (found through whichever half of the query is intact, then checked
-with an edit distance). A search returns at most `MAX_MATCHES` customers: enough to page through,
-and a bound on the work any query can cause; the result says when it was capped.
+with the query; then names, pinyin and contacts that contain it; then, when nothing matches
+as typed, names within one wrong, missing or extra character (found through whichever half of the
+query is intact, then checked with an edit distance). A search returns at most `MAX_MATCHES`
+customers: enough to page through, and a bound on the work any query can cause; the result says
+when it was capped.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 import unicodedata
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 from rapidfuzz.distance import Levenshtein
 
 from freightcrm.core import access
-from freightcrm.core.bulk import insert_rows
+from freightcrm.core.bulk import insert_rows, refilling_table
 from freightcrm.core.errors import PermissionDeniedError
 from freightcrm.core.fields import BlindIndexField, field_of
 from freightcrm.core.validators import normalise_resident_id, normalise_uscc, to_half_width
@@ -215,21 +217,50 @@ def reindex_customers(customer_ids: Iterable[int]) -> None:
         insert_rows(SearchTerm, ("kind", "key", "customer_id"), _rows(_texts(ids)))
 
 
-def rebuild_search_index(*, progress: Callable[[int], None] | None = None, batch_size: int = 5_000) -> int:
+def _rows_of(texts: list[CustomerText]) -> list[tuple[int, str, int]]:
+    return list(_rows(texts))
+
+
+def rebuild_search_index(
+    *, progress: Callable[[int], None] | None = None, batch_size: int = 5_000, workers: int = 2
+) -> int:
     """Build the whole index from the archive; returns the number of customers indexed.
 
-    Streams customers by id in batches, so memory stays flat at any archive size.
+    Reads customers by id in batches (memory stays flat at any size), computes their keys in
+    `workers` processes (pinyin is the slow part) while this one reads and writes, and loads the
+    table with its indexes built once at the end. One transaction: searches see the old index
+    until the new one is complete.
     """
-    indexed = 0
-    with transaction.atomic():
-        SearchTerm.objects.all().delete()
-        ids = Customer.objects.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=batch_size)
-        while batch := list(islice(ids, batch_size)):
-            insert_rows(SearchTerm, ("kind", "key", "customer_id"), _rows(_texts(batch)))
-            indexed += len(batch)
-            if progress:
-                progress(len(batch))
-    return indexed
+    fields = ("kind", "key", "customer_id")
+    ids = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
+    pool = None
+    if workers > 1 and len(ids) > batch_size:
+        if not connection.in_atomic_block:
+            connections.close_all()  # the workers only compute; give them no connection to inherit
+        pool = multiprocessing.get_context("fork").Pool(workers)
+    try:
+        with transaction.atomic():
+            with refilling_table(SearchTerm) as write:
+                pending: deque[tuple[int, Any]] = deque()
+
+                def drain(until: int) -> None:
+                    while len(pending) > until:
+                        count, result = pending.popleft()
+                        write(fields, result.get() if pool else result)
+                        if progress:
+                            progress(count)
+
+                for start in range(0, len(ids), batch_size):
+                    texts = _texts(ids[start : start + batch_size])  # database work stays here
+                    result = pool.apply_async(_rows_of, (texts,)) if pool else _rows_of(texts)
+                    pending.append((len(texts), result))
+                    drain(until=workers)
+                drain(until=0)
+    finally:
+        if pool:
+            pool.close()
+            pool.join()
+    return len(ids)
 
 
 # -- searching --------------------------------------------------------------------------------------
