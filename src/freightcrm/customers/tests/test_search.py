@@ -282,3 +282,10 @@ def test_staff_list_uses_the_same_search_in_rank_order(client, admin_user, archi
 
 def test_max_matches_is_a_sensible_bound():
     assert 100 <= MAX_MATCHES <= 10_000
+
+
+def test_card_header_searches_through_the_same_list(client, admin_user, archive):
+    client.force_login(admin_user)
+    card = client.get(reverse("admin:customers_customer_card", args=[archive["sf"].pk]))
+    assert f'action="{reverse("admin:customers_customer_changelist")}"' in card.text
+    assert 'name="q"' in card.text
