@@ -29,6 +29,7 @@ import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -129,6 +130,15 @@ def pinyin_keys(name: str) -> list[str]:
     return keys
 
 
+@lru_cache(maxsize=100_000)
+def person_initials(name: str) -> str:
+    """`王建国` → `wjg`. Cached: people's names repeat far more than company names."""
+    folded = fold(name).replace("-", "")
+    if not folded or folded.isascii():
+        return ""
+    return "".join(piece[0] for piece in lazy_pinyin(folded) if piece)[:KEY_LENGTH]
+
+
 def phone_key(number: str) -> str:
     """Digits of a stored phone number, reversed, without the country code: a suffix is a prefix."""
     digits = "".join(char for char in number if char.isdigit())
@@ -155,10 +165,13 @@ def terms_for(customer: CustomerText) -> set[tuple[int, str]]:
     terms: set[tuple[int, str]] = {(TermField.CODE, customer.code.lower())}
     if customer.uscc:
         terms.add((TermField.USCC, customer.uscc.lower()))
+    folded_name = fold(customer.name).replace("-", "")
     for name in filter(None, (customer.name, customer.short_name)):
         first, inner = name_keys(name)
         if first:
             terms.add((TermField.NAME_START, first))
+        if name is not customer.name and first and first in folded_name:
+            continue  # a short name inside the name (上海韵达 in 上海韵达货运…): its other keys are there
         terms.update((TermField.NAME_INNER, key) for key in inner)
         terms.update((TermField.PINYIN, key) for key in pinyin_keys(name))
     for phone in customer.phones:
@@ -167,7 +180,8 @@ def terms_for(customer: CustomerText) -> set[tuple[int, str]]:
     for contact in customer.contact_names:
         folded = fold(contact).replace("-", "")
         terms.update((TermField.CONTACT, key) for key in suffix_keys(folded, range(len(folded))))
-        terms.update((TermField.CONTACT, key) for key in pinyin_keys(contact)[:1])
+        if initials := person_initials(contact):
+            terms.add((TermField.CONTACT, initials))
     return terms
 
 
