@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "freightcrm.core",
     "freightcrm.customers",
     "freightcrm.shipments",
+    "ninja",  # its templates and static files: the API docs page works offline
+    "freightcrm.api",
 ]
 
 MIDDLEWARE = [
@@ -55,6 +57,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "freightcrm.core.middleware.ChineseFirstLocaleMiddleware",
+    "freightcrm.api.middleware.ApiMiddleware",  # API: language from Accept-Language, JSON 404/405
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
