@@ -244,6 +244,74 @@ def check_paths(base: str, token: str, paths: list[str]) -> None:
         json.loads(body)
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _machine_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine since boot, from /proc/stat."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def _process_tree_ticks(pid: int) -> int:
+    """User + system ticks of a live process and its live children (gunicorn's master and workers)."""
+    total = 0
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(stat[11]) + int(stat[12])
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return total
+    return total + sum(_process_tree_ticks(int(child)) for child in children)
+
+
+def _database_ticks() -> int:
+    """Ticks of the live PostgreSQL processes (backends that exit in between are not counted)."""
+    total = 0
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, rest = stat_file.read_text().split(") ", 1)
+        except OSError:
+            continue
+        if name.endswith("(postgres"):
+            fields = rest.split()
+            total += int(fields[11]) + int(fields[12])
+    return total
+
+
+class CpuShare:
+    """Where the machine's CPU went during a load run: the server, wrk, or anything else.
+
+    On a shared machine "anything else" explains low figures; it should be near 0 for a clean run.
+    """
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+        self.machine = _machine_ticks()
+        self.server = _process_tree_ticks(server_pid)
+        self.database = _database_ticks()
+        usage = os.times()
+        self.children = usage.children_user + usage.children_system
+
+    def result(self) -> dict[str, float]:
+        busy, total = (now - then for now, then in zip(_machine_ticks(), self.machine, strict=True))
+        server = _process_tree_ticks(self.server_pid) - self.server
+        database = max(0, _database_ticks() - self.database)
+        usage = os.times()
+        load_generator = (usage.children_user + usage.children_system - self.children) * TICKS
+        capacity = max(total, 1)
+        return {
+            "machine_busy_pct": round(100 * busy / capacity, 1),
+            "server_pct": round(100 * server / capacity, 1),
+            "wrk_pct": round(100 * load_generator / capacity, 1),
+            "postgresql_pct": round(100 * database / capacity, 1),
+            "other_processes_pct": round(
+                100 * max(0.0, busy - server - load_generator - database) / capacity, 1
+            ),
+        }
+
+
 def run_wrk(
     wrk: str, base: str, token: str, paths: list[str], args: argparse.Namespace, workdir: Path, name: str
 ) -> dict[str, Any]:
@@ -325,13 +393,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             for endpoint in args.endpoints:
                 check_paths(base, issued.value, paths[endpoint][:: max(1, len(paths[endpoint]) // 40)])
                 print(f"{endpoint}: {args.duration} s at {args.connections} connections …", flush=True)
+                cpu = CpuShare(server.pid)
                 results[endpoint] = run_wrk(wrk, base, issued.value, paths[endpoint], args, workdir, endpoint)
-                results[endpoint]["load_average_1m_after"] = round(os.getloadavg()[0], 2)
+                results[endpoint]["cpu_share"] = cpu.result()
                 figures = results[endpoint]
                 print(
                     f"  {figures['requests_per_s']} requests/s, p50 {figures['latency_ms']['p50']} ms, "
                     f"p95 {figures['latency_ms']['p95']} ms, p99 {figures['latency_ms']['p99']} ms, "
-                    f"errors {figures['errors']['total']}",
+                    f"errors {figures['errors']['total']}; CPU {figures['cpu_share']}",
                     flush=True,
                 )
         finally:

@@ -100,6 +100,10 @@ else:
     # Chinese trigram search needs a UTF-8 collation type (see DESIGN.md); template0 allows choosing it.
     DATABASES["default"].setdefault("TEST", {})["TEMPLATE"] = "template0"
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Keep each worker thread's connection between requests: opening one per request costs PostgreSQL a
+# new backend process and SQLite its PRAGMAs (measured in bench.api). `?conn_max_age=` in the URL wins.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("FREIGHTCRM_DB_CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
