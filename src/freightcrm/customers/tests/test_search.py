@@ -289,3 +289,14 @@ def test_card_header_searches_through_the_same_list(client, admin_user, archive)
     card = client.get(reverse("admin:customers_customer_card", args=[archive["sf"].pk]))
     assert f'action="{reverse("admin:customers_customer_changelist")}"' in card.text
     assert 'name="q"' in card.text
+
+
+@pytest.mark.parametrize(
+    "text", ["上海韵达货运", "重庆长安汽车", "厦门银行", "成都大学", "佛山南海", "DHL中国", "王建国"]
+)
+def test_cached_pinyin_is_pypinyins_own(text):
+    from pypinyin import lazy_pinyin
+
+    from freightcrm.customers.search import to_pinyin
+
+    assert to_pinyin(text) == lazy_pinyin(text)
