@@ -883,19 +883,23 @@ class Clock:
             self.waybill_prefix.append(f"{WAYBILL_PREFIX}{day:%Y%m%d}")
             self.busy.append((10, 25) <= (day.month, day.day) <= (11, 15))
         self.as_of = self.midnight[calendar.days]
-        self._dates: dict[int, str] = {}  # days since the epoch -> "2025-03-04 "
-        self._times: dict[int, str] = {}  # second of the day -> "02:11:12" (+ suffix)
+        # Text of every UTC date the instants can fall on, and of every second of a day.
+        self._first_day = self.midnight[0] // 86_400 - 1
+        self._day_text = [
+            dt.date.fromordinal(EPOCH_DAY + day).isoformat() + " "
+            for day in range(self._first_day, self.midnight[-1] // 86_400 + 2)
+        ]
+        self._time_text = [
+            f"{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}{self.suffix}"
+            for second in range(86_400)
+        ]
 
     def text(self, instant: int) -> str:
         days, seconds = divmod(instant, 86_400)
-        date = self._dates.get(days)
-        if date is None:
-            date = self._dates[days] = dt.date.fromordinal(EPOCH_DAY + days).isoformat() + " "
-        time_of_day = self._times.get(seconds)
-        if time_of_day is None:
-            hours, rest = divmod(seconds, 3600)
-            time_of_day = self._times[seconds] = f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}{self.suffix}"
-        return date + time_of_day
+        position = days - self._first_day
+        if 0 <= position < len(self._day_text):
+            return self._day_text[position] + self._time_text[seconds]
+        return dt.date.fromordinal(EPOCH_DAY + days).isoformat() + " " + self._time_text[seconds]
 
     def datetime_text(self, value: dt.datetime) -> str:
         return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ") + self.suffix
