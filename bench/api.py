@@ -247,6 +247,19 @@ def check_paths(base: str, token: str, paths: list[str]) -> None:
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def cpu_figures(share: dict[str, float], figures: dict[str, Any]) -> dict[str, Any]:
+    """CPU per request is what other processes on a shared machine cannot distort; the ceiling is
+    what all cores would serve if the server had them to itself (and the load generator none)."""
+    cores = os.cpu_count() or 1
+    seconds = figures["requests"] / max(figures["requests_per_s"], 0.001)
+    cpu_ms = share["server_pct"] / 100 * cores * seconds * 1000 / max(1, figures["requests"])
+    return {
+        "cpu_share": share,
+        "server_cpu_ms_per_request": round(cpu_ms, 2),
+        "cpu_bound_ceiling_requests_per_s": round(cores * 1000 / max(cpu_ms, 0.01), 1),
+    }
+
+
 def _machine_ticks() -> tuple[int, int]:
     """(busy, total) CPU ticks of the whole machine since boot, from /proc/stat."""
     fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -395,12 +408,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 print(f"{endpoint}: {args.duration} s at {args.connections} connections …", flush=True)
                 cpu = CpuShare(server.pid)
                 results[endpoint] = run_wrk(wrk, base, issued.value, paths[endpoint], args, workdir, endpoint)
-                results[endpoint]["cpu_share"] = cpu.result()
+                results[endpoint].update(cpu_figures(cpu.result(), results[endpoint]))
                 figures = results[endpoint]
                 print(
                     f"  {figures['requests_per_s']} requests/s, p50 {figures['latency_ms']['p50']} ms, "
                     f"p95 {figures['latency_ms']['p95']} ms, p99 {figures['latency_ms']['p99']} ms, "
-                    f"errors {figures['errors']['total']}; CPU {figures['cpu_share']}",
+                    f"errors {figures['errors']['total']}; "
+                    f"server CPU {figures['server_cpu_ms_per_request']} ms a request; {figures['cpu_share']}",
                     flush=True,
                 )
         finally:
