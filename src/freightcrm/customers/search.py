@@ -208,13 +208,15 @@ def _texts(customer_ids: Sequence[int] = (), *, between: tuple[int, int] | None 
     """What the index reads of the given customers, or of those with ids in `between` (inclusive:
     a range scan, much cheaper than a list of thousands of ids)."""
     if between:
-        people = Contact.objects.filter(customer_id__gte=between[0], customer_id__lte=between[1])
+        contact_rows = Contact.objects.filter(customer_id__gte=between[0], customer_id__lte=between[1])
         customers = Customer.objects.filter(pk__gte=between[0], pk__lte=between[1])
     else:
-        people = Contact.objects.filter(customer_id__in=customer_ids)
+        contact_rows = Contact.objects.filter(customer_id__in=customer_ids)
         customers = Customer.objects.filter(pk__in=customer_ids)
     contacts: dict[int, list[tuple[str, str, str]]] = {}
-    for customer_id, name, mobile, phone in people.values_list("customer_id", "name", "mobile", "phone"):
+    for customer_id, name, mobile, phone in contact_rows.values_list(
+        "customer_id", "name", "mobile", "phone"
+    ):
         contacts.setdefault(customer_id, []).append((name, mobile, phone))
     texts = []
     rows = customers.values_list("pk", "code", "name", "short_name", "uscc", "mobile", "phone")
@@ -396,8 +398,12 @@ class _Collector:
         self.ranks: dict[int, int] = {}
 
     @property
+    def remaining(self) -> int:
+        return max(0, MAX_MATCHES - len(self.ranks))
+
+    @property
     def full(self) -> bool:
-        return len(self.ranks) >= MAX_MATCHES
+        return not self.remaining
 
     def add(self, ids: Iterable[int], rank: int) -> None:
         for pk in ids:
@@ -470,30 +476,36 @@ def matching_ids(user: Any, query: Query, filters: CustomerFilters) -> dict[int,
     terms = access.visible(user, SearchTerm.objects.filter(condition))
     base = access.visible(user, Customer.objects.filter(filters.q(user)))
     found = _Collector()
+
+    def scan(term_field: int, key: str, rank: int, *, exact: bool = False) -> None:
+        """Add the matches of one index field, no more than there is room for: once the best
+        `MAX_MATCHES` are in, the lower-ranked fields are not read at all."""
+        if found.remaining:
+            ids = _scan(terms, term_field, key, exact=exact, limit=found.remaining)
+            if term_field in (TermField.NAME_START, TermField.NAME_INNER) and len(key) > KEY_LENGTH:
+                ids = _long_name_ids(ids, key)
+            found.add(ids, rank)
+
     text = query.text
     if "code" in query.kinds:
-        found.add(_scan(terms, TermField.CODE, text.lower(), exact=True), RANK_EXACT)
-        found.add(_scan(terms, TermField.CODE, text.lower()), RANK_PREFIX)
+        scan(TermField.CODE, text.lower(), RANK_EXACT, exact=True)
+        scan(TermField.CODE, text.lower(), RANK_PREFIX)
     if "uscc" in query.kinds:
-        found.add(_scan(terms, TermField.USCC, normalise_uscc(text).lower(), exact=True), RANK_EXACT)
+        scan(TermField.USCC, normalise_uscc(text).lower(), RANK_EXACT, exact=True)
     if "id_number" in query.kinds:
         found.add(_id_number_ids(base, text), RANK_EXACT)
     if "phone" in query.kinds:
         reversed_digits = query.digits[::-1]
-        found.add(_scan(terms, TermField.PHONE, reversed_digits, exact=True), RANK_EXACT)
-        found.add(_scan(terms, TermField.PHONE, reversed_digits), RANK_CONTAINS)
+        scan(TermField.PHONE, reversed_digits, RANK_EXACT, exact=True)
+        scan(TermField.PHONE, reversed_digits, RANK_CONTAINS)
     text = text.replace("-", "")  # names are keyed without dashes
     if "name" in query.kinds:
-        starts = _scan(terms, TermField.NAME_START, text)
-        inner = _scan(terms, TermField.NAME_INNER, text)
-        if len(text) > KEY_LENGTH:
-            starts, inner = _long_name_ids(starts, text), _long_name_ids(inner, text)
-        found.add(starts, RANK_PREFIX)
-        found.add(inner, RANK_CONTAINS)
+        scan(TermField.NAME_START, text, RANK_PREFIX)
+        scan(TermField.NAME_INNER, text, RANK_CONTAINS)
     if "pinyin" in query.kinds:
-        found.add(_scan(terms, TermField.PINYIN, text), RANK_CONTAINS)
+        scan(TermField.PINYIN, text, RANK_CONTAINS)
     if "contact" in query.kinds:
-        found.add(_scan(terms, TermField.CONTACT, text), RANK_CONTAINS)
+        scan(TermField.CONTACT, text, RANK_CONTAINS)
     if "name" in query.kinds and not found.ranks:  # a typo: nothing matched as typed
         found.add(_fuzzy(terms, text, set(found.ranks)), RANK_FUZZY)
     return found.ranks
