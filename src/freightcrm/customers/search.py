@@ -555,7 +555,9 @@ def customer_search(
     offset = (page - 1) * page_size
     listing = Customer.objects.select_related("owner")
     if not q.strip():
-        queryset = access.visible(user, listing.filter(filters.q(user))).distinct()
+        queryset = access.visible(user, listing.filter(filters.q(user)))
+        if filters.tag:  # the only filter that joins a to-many relation
+            queryset = queryset.distinct()
         total = queryset.count()
         order = _order_field(ordering or DEFAULT_ORDERING)
         customers = list(queryset.order_by(order, "pk")[offset : offset + page_size])
