@@ -56,6 +56,6 @@ def machine_info() -> dict[str, Any]:
 
         info["django"] = django.get_version()
         info["database"] = database_info()
-    except Exception:  # noqa: BLE001 - Django not set up: the machine facts still stand
-        pass
+    except Exception as error:  # noqa: BLE001 - Django not set up: the machine facts still stand
+        info["database"] = {"unavailable": str(error)}
     return info
