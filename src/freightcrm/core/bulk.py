@@ -17,6 +17,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
 
 SQLITE_BATCH = 5_000
+SORT_CACHE_KIB = 1_048_576  # 1 GiB of SQLite page cache while a refilled table's indexes are built
 
 
 def table_and_columns(model: type[models.Model], fields: Sequence[str]) -> tuple[str, list[str]]:
@@ -112,6 +113,11 @@ def refilling_table(
                 cursor.execute(definition)
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             return
+        # Sorting tens of millions of keys spills to temporary files unless the page cache may
+        # grow: allow SORT_CACHE_KIB for this load, then go back to the connection's setting.
+        cursor.execute("PRAGMA cache_size")
+        cache_size = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = -{SORT_CACHE_KIB}")
         cursor.execute(f"DELETE FROM {quote(table)}")  # noqa: S608
         cursor.execute(
             "select name, sql from sqlite_master where type = 'index' and tbl_name = %s and sql is not null",
@@ -128,3 +134,4 @@ def refilling_table(
         cursor.execute(f"DROP TABLE {staging}")
         for _name, definition in indexes:
             cursor.execute(definition)
+        cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")

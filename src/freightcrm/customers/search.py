@@ -50,6 +50,7 @@ from freightcrm.customers.models import Contact, Customer, SearchTerm, TermField
 MAX_QUERY_LENGTH = 100
 MAX_MATCHES = 1000
 MAX_PAGE_SIZE = 100
+PINYIN_STARTS = 4  # pinyin keys start at the first four syllables: city and brand
 KEY_LENGTH = SearchTerm.KEY_LENGTH  # names, pinyin and contacts; codes and numbers are kept whole
 TRUNCATED_FIELDS = frozenset(
     {TermField.NAME_START, TermField.NAME_INNER, TermField.PINYIN, TermField.CONTACT}
@@ -128,9 +129,11 @@ def to_pinyin(text: str) -> list[str]:
 
 
 def pinyin_keys(name: str) -> list[str]:
-    """Initials (`shydhy…`) and full pinyin (`shanghaiyunda…`), from every syllable of the stem, so
-    that `shyd`, `yd`, `yunda` and `shanghaiyunda` all find 上海韵达货运有限公司. Non-Chinese runs
-    (`DHL`) come through as they are."""
+    """Initials (`shydhy…`) and full pinyin (`shanghaiyunda…`) from each of the stem's first
+    `PINYIN_STARTS` syllables, so that `shyd`, `yd`, `yunda` and `shanghaiyunda` all find
+    上海韵达货运有限公司 — city and brand, what people type in pinyin — without a key for every
+    syllable of a long name. Initials keys are at least two letters. Non-Chinese runs (`DHL`) come
+    through as they are."""
     folded = fold(name).replace("-", "")
     if not folded or folded.isascii():
         return []  # an ASCII name is already searched as a name
@@ -138,9 +141,9 @@ def pinyin_keys(name: str) -> list[str]:
     syllables = [piece for piece in to_pinyin(stem) if piece]
     initials = "".join(piece[0] for piece in syllables)
     full = "".join(syllables)
-    keys = list(suffix_keys(initials, range(len(initials))))
+    keys = list(suffix_keys(initials, range(min(PINYIN_STARTS, len(initials) - 1))))
     position = 0
-    for piece in syllables:
+    for piece in syllables[:PINYIN_STARTS]:
         keys.append(full[position : position + KEY_LENGTH])
         position += len(piece)
     return keys
@@ -195,7 +198,8 @@ def terms_for(customer: CustomerText) -> set[tuple[int, str]]:
             terms.add((TermField.PHONE, key))
     for contact in customer.contact_names:
         folded = fold(contact).replace("-", "")
-        terms.update((TermField.CONTACT, key) for key in suffix_keys(folded, range(len(folded))))
+        # The full name and the given name(s) (王建国, 建国; 欧阳娜娜, 阳娜娜, 娜娜), not single characters.
+        terms.update((TermField.CONTACT, key) for key in suffix_keys(folded, range(max(1, len(folded) - 1))))
         if initials := person_initials(contact):
             terms.add((TermField.CONTACT, initials))
     return terms
