@@ -55,6 +55,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import phonenumbers
 from django.db import connection, models, transaction
+from django.db.backends.signals import connection_created
 from django.utils import timezone
 from pypinyin import lazy_pinyin
 from stdnum.cn import ric
@@ -2527,6 +2528,12 @@ def tables_empty(seeded: Iterable[type[models.Model]]) -> bool:
     return not any(model._default_manager.exists() for model in seeded)
 
 
+BULK_LOAD_SETTINGS = {
+    "sqlite": ("PRAGMA synchronous = OFF", "PRAGMA cache_size = -1048576", "PRAGMA temp_store = MEMORY"),
+    "postgresql": ("SET synchronous_commit TO off", "SET maintenance_work_mem TO '512MB'"),
+}
+
+
 @contextmanager
 def tuned_for_bulk_load() -> Iterator[None]:
     """Session settings for one big load, put back afterwards.
@@ -2534,34 +2541,41 @@ def tuned_for_bulk_load() -> Iterator[None]:
     SQLite: no fsync per commit (`synchronous=OFF`: a power cut during the seed can lose it, a crash
     of the process cannot corrupt the file), a 1 GiB page cache for the random-order index inserts
     of codes and UUIDs, and sorts in memory for the index builds. PostgreSQL: commits without
-    waiting for the WAL flush, and more memory for index builds. Not applied inside an outer
-    transaction (tests), where SQLite would refuse some of them.
+    waiting for the WAL flush, and more memory for index builds. A connection opened meanwhile
+    (the search index closes the connection before it forks its workers) gets them too. Not
+    applied inside an outer transaction (tests), where SQLite would refuse some of them.
     """
     if connection.in_atomic_block:
         yield
         return
+    vendor, alias = connection.vendor, connection.alias
+    statements = BULK_LOAD_SETTINGS.get(vendor, ())
+    saved: dict[str, int] = {}
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            saved = {}
+        if vendor == "sqlite":
             for pragma in ("synchronous", "cache_size", "temp_store"):
                 cursor.execute(f"PRAGMA {pragma}")
-                saved[pragma] = cursor.fetchone()[0]
-            cursor.execute("PRAGMA synchronous = OFF")
-            cursor.execute("PRAGMA cache_size = -1048576")
-            cursor.execute("PRAGMA temp_store = MEMORY")
-        elif connection.vendor == "postgresql":
-            cursor.execute("SET synchronous_commit TO off")
-            cursor.execute("SET maintenance_work_mem TO '512MB'")
+                saved[pragma] = int(cursor.fetchone()[0])
+        for statement in statements:
+            cursor.execute(statement)
+
+    def tune(sender: Any, connection: Any, **kwargs: Any) -> None:
+        if connection.alias == alias:
+            with connection.cursor() as cursor:
+                for statement in statements:
+                    cursor.execute(statement)
+
+    connection_created.connect(tune)
     try:
         yield
     finally:
-        # A new cursor: other code (the search index's workers) may have reopened the connection.
-        with connection.cursor() as cursor:
-            if connection.vendor == "sqlite":
+        connection_created.disconnect(tune)
+        with connection.cursor() as cursor:  # a new cursor: the connection may have been reopened
+            if vendor == "sqlite":
                 for pragma, value in saved.items():
-                    cursor.execute(f"PRAGMA {pragma} = {int(value)}")
+                    cursor.execute(f"PRAGMA {pragma} = {value}")
                 cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            elif connection.vendor == "postgresql":
+            elif vendor == "postgresql":
                 cursor.execute("RESET synchronous_commit")
                 cursor.execute("RESET maintenance_work_mem")
 
@@ -2661,10 +2675,18 @@ def generate(
 
     def load() -> None:
         job.first_id = reserve_ids(Customer, customers)
-        for batch in produced_batches(job, customers, workers):
+        batches = produced_batches(job, customers, workers)
+        waited = 0.0  # the writer waiting for planned batches: the workers are the bottleneck
+        while True:
+            asked = time.monotonic()
+            batch = next(batches, None)
+            waited += time.monotonic() - asked
+            if batch is None:
+                break
             writer.write(batch)
             pairs.extend(batch.duplicates)
         counts.timings["rows"] = time.monotonic() - started
+        counts.timings["waiting_for_plans"] = waited
 
     if build_indexes_after is None:
         build_indexes_after = customers >= BIG_LOAD and tables_empty(SEEDED_MODELS)

@@ -232,6 +232,9 @@ class Customer(VersionedModel):
             models.Index(fields=["kind", "status"]),
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["credit_grade"]),
+            # The list's orderings: newest changes first (the default) and by filing date.
+            models.Index(fields=["updated_at"], name="customer_updated_idx"),
+            models.Index(fields=["created_at"], name="customer_created_idx"),
         ]
 
     def __str__(self) -> str:

@@ -50,6 +50,7 @@ from freightcrm.customers.models import Contact, Customer, SearchTerm, TermField
 MAX_QUERY_LENGTH = 100
 MAX_MATCHES = 1000
 MAX_PAGE_SIZE = 100
+MAX_COUNT = 10_000  # a plain list counts this far, then says "10,000 or more"
 PINYIN_STARTS = 4  # pinyin keys start at the first four syllables: city and brand
 KEY_LENGTH = SearchTerm.KEY_LENGTH  # names, pinyin and contacts; codes and numbers are kept whole
 TRUNCATED_FIELDS = frozenset(
@@ -551,7 +552,8 @@ def customer_search(
     """One page of the customers `user` may see that match `q` and `filters`.
 
     Without `q`: every matching customer, ordered by `ordering` (default: last updated first), with
-    an exact total. With `q`: the best `MAX_MATCHES` matches by rank (or by `ordering` when given).
+    the total counted up to `MAX_COUNT` (`capped` beyond). With `q`: the best `MAX_MATCHES` matches
+    by rank (or by `ordering` when given).
     Raises `ValidationError` (keyed by parameter) for bad input and `PermissionDeniedError` for a
     filter the user may not use.
     """
@@ -562,10 +564,13 @@ def customer_search(
         queryset = access.visible(user, listing.filter(filters.q(user)))
         if filters.tag:  # the only filter that joins a to-many relation
             queryset = queryset.distinct()
-        total = queryset.count()
+        # Counting a million rows on every page costs more than the page; count up to MAX_COUNT.
+        total = queryset.order_by()[: MAX_COUNT + 1].count()
         order = _order_field(ordering or DEFAULT_ORDERING)
-        customers = list(queryset.order_by(order, "pk")[offset : offset + page_size])
-        return SearchPage(customers, total, False, page, page_size)
+        customers = list(
+            queryset.order_by(order, "-pk" if order.startswith("-") else "pk")[offset : offset + page_size]
+        )
+        return SearchPage(customers, min(total, MAX_COUNT), total > MAX_COUNT, page, page_size)
     query = parse_query(q)
     if not query.text and not query.digits:
         return SearchPage([], 0, False, page, page_size, notice=str(NOTHING_TO_SEARCH))

@@ -300,3 +300,17 @@ def test_cached_pinyin_is_pypinyins_own(text):
     from freightcrm.customers.search import to_pinyin
 
     assert to_pinyin(text) == lazy_pinyin(text)
+
+
+def test_plain_list_counts_up_to_a_bound(admin_user, make_customer, monkeypatch):
+    from freightcrm.customers import search as module
+
+    monkeypatch.setattr(module, "MAX_COUNT", 2)
+    for _ in range(3):
+        make_customer()
+    page = customer_search(admin_user)
+    assert (page.total, page.capped, len(page.customers)) == (2, True, 3)
+    newest_first = customer_search(admin_user, ordering="-updated")
+    assert newest_first.customers == sorted(
+        newest_first.customers, key=lambda customer: (customer.updated_at, customer.pk), reverse=True
+    )
