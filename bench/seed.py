@@ -118,6 +118,17 @@ def measure_database() -> dict[str, Any]:
     return {"rows": counts, "database_bytes": size, "table_bytes": tables}
 
 
+def busy_cpu_seconds() -> float:
+    """CPU time the whole machine has spent busy since boot (all processes, all cores)."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except OSError:
+        return 0.0
+    ticks = [int(value) for value in fields]
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle and iowait
+    return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -177,10 +188,13 @@ def main() -> None:
         if args.today:
             command += ["--today", args.today]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        busy_before, load_before = busy_cpu_seconds(), os.getloadavg()
         started = time.monotonic()
         output = run(command, env)
         wall = time.monotonic() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        busy = busy_cpu_seconds() - busy_before
+        load_after = os.getloadavg()
         print("\n".join(output.strip().splitlines()[-3:]), file=sys.stderr)
         os.environ["FREIGHTCRM_DATA_DIR"] = env["FREIGHTCRM_DATA_DIR"]
         if "DATABASE_URL" in env:
@@ -209,6 +223,10 @@ def main() -> None:
                 (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 1
             ),  # seed_demo and its workers
             "peak_rss_mb": round(after.ru_maxrss / 1024, 1),  # the largest process of the seed
+            # How busy the machine was: CPU seconds of all processes during the run (ours, the
+            # database server's and anyone else's), and the 1-minute load average before and after.
+            "machine_busy_cpu_s": round(busy, 1),
+            "load_average": {"before": round(load_before[0], 2), "after": round(load_after[0], 2)},
             **parsed,
             **database,
             "note": args.note,
