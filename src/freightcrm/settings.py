@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "freightcrm.core",
     "freightcrm.customers",
     "freightcrm.shipments",
+    "freightcrm.service",
     "ninja",  # its templates and static files: the API docs page works offline
     "freightcrm.api",
 ]

@@ -985,6 +985,8 @@ class DemoCounts:
     duplicates: int = 0
     truth: list[tuple[str, str, str]] = field(default_factory=list)  # (duplicate, original, variations)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
+    first_customer_id: int = 0  # the first id this run filed
+    extra: dict[str, int] = field(default_factory=dict)  # rows written by each registered DemoStep
 
 
 # fmt: off
@@ -2654,6 +2656,41 @@ def write_truth(path: Path, truth: Sequence[tuple[str, str, str]]) -> None:
         writer.writerows(truth)
 
 
+@dataclass
+class DemoStepContext:
+    """What a later demo step gets: the run's seed and date, the customers it added, a progress bar."""
+
+    seed: int
+    today: dt.date
+    years: int
+    first_customer_id: int  # customers with this id or above were filed by this run
+    progress: Callable[[int], None]  # call with the number of units just done
+    set_total: Callable[[int], None]  # the bar's total, once the step knows it
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """Demo data another app adds after the archive and shipments are in (complaints, visits…).
+
+    Apps above `customers` register their steps in `AppConfig.ready()`; `seed_demo` runs them in
+    `order` after the main load, each with its own progress bar labelled `label`. `run` returns the
+    number of rows it wrote; it must be deterministic for a given seed and set-wise (batched or
+    SQL), fast enough for a million customers.
+    """
+
+    key: str
+    label: str
+    run: Callable[[DemoStepContext], int]
+    order: int = 100
+
+
+DEMO_STEPS: list[DemoStep] = []
+
+
+def register_demo_step(step: DemoStep) -> None:
+    DEMO_STEPS[:] = sorted([s for s in DEMO_STEPS if s.key != step.key] + [step], key=lambda s: s.order)
+
+
 def generate(
     *,
     customers: int,
@@ -2704,7 +2741,7 @@ def generate(
     pairs: list[tuple[int, int, str]] = []
 
     def load() -> None:
-        job.first_id = reserve_ids(Customer, customers)
+        job.first_id = counts.first_customer_id = reserve_ids(Customer, customers)
         batches = produced_batches(job, customers, workers)
         waited = 0.0  # the writer waiting for planned batches: the workers are the bottleneck
         while True:

@@ -209,6 +209,25 @@ class Command(BaseCommand):
                     workers=workers,
                 )
                 bars.close()
+                for step in demo.DEMO_STEPS:
+                    phase = time.monotonic()
+                    with tqdm(desc=step.label, file=sys.stderr, disable=options["no_progress"]) as bar:
+
+                        def set_total(total: int, bar: tqdm[Any] = bar) -> None:
+                            bar.total = total
+                            bar.refresh()
+
+                        counts.extra[step.key] = step.run(
+                            demo.DemoStepContext(
+                                seed=options["seed"],
+                                today=today,
+                                years=options["years"],
+                                first_customer_id=counts.first_customer_id,
+                                progress=bar.update,
+                                set_total=set_total,
+                            )
+                        )
+                    counts.timings[step.key] = time.monotonic() - phase
                 phase = time.monotonic()
                 with tqdm(
                     total=Customer.objects.count(),
@@ -238,6 +257,10 @@ class Command(BaseCommand):
             f"{counts.history} history rows, {counts.duplicates} near-duplicates, "
             f"{len(owners)} owners, in {seconds:.1f} s"
         )
+        if counts.extra:
+            self.stdout.write(
+                "seed_demo also: " + ", ".join(f"{count} {key}" for key, count in counts.extra.items())
+            )
         if truth_path:
             self.stdout.write(f"seed_demo: near-duplicates listed in {truth_path}")
         self.stdout.write(
