@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connections
 
 from freightcrm.conftest import valid_resident_id
 from freightcrm.customers.services import customer_create
@@ -34,6 +35,9 @@ def browser_page():
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         yield page
         browser.close()
+        # The test's own ORM calls ran inside Playwright's event loop, where Django keeps separate
+        # connections: close them, or PostgreSQL refuses to drop the test database afterwards.
+        connections.close_all()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
