@@ -18,3 +18,5 @@ STORAGES = {  # noqa: F405
 # Close connections after each request: the browser tests' live-server thread must not keep one
 # open, or PostgreSQL refuses to drop the test database at the end.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Tasks run at once, inside the test's transaction.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
