@@ -24,7 +24,7 @@ from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from freightcrm.core import access
@@ -118,6 +118,12 @@ def shipment_count(user: Any, customer: Customer) -> int:
 CHANGE_MODELS: tuple[type[models.Model], ...] = (Customer, Contact, Address, LogisticsNeed)
 TABLES = len(CHANGE_MODELS)
 ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+STATUSES = {
+    "+": pgettext_lazy("archive change", "Filed"),
+    "~": pgettext_lazy("archive change", "Changed"),
+    "-": pgettext_lazy("archive change", "Deleted"),
+}
+ACTION_CODES = {"+": "created", "~": "changed", "-": "deleted"}
 
 
 def may_see_changes(user: Any) -> bool:
@@ -246,19 +252,22 @@ def _table_entries(
             action = str(ACTIONS[record.history_type])
             subject = customer.name if model is Customer else str(record.instance)
             found += 1
+            shown = 4 if record.history_type == "+" else 6
+            detail = "；".join(
+                f"{label}：{new}" if record.history_type == "+" or not old else f"{label}：{old} → {new}"
+                for label, old, new in changes[:shown]
+            )
             yield TimelineEntry(
                 kind="change",
                 id=entry_id,
                 at=record.history_date,
                 title=gettext("%(who)s %(action)s %(what)s “%(subject)s”")
                 % {"who": who, "action": action, "what": what, "subject": subject},
-                detail="；".join(
-                    f"{label}：{old + ' → ' if old else ''}{new}" for label, old, new in changes[:6]
-                )
-                + ("…" if len(changes) > 6 else ""),
-                status=action,
+                detail=detail + ("…" if len(changes) > shown else ""),
+                status=str(STATUSES[record.history_type]),
                 actor=who,
                 extra={
+                    "action": ACTION_CODES[record.history_type],
                     "changes": [{"field": label, "old": old, "new": new} for label, old, new in changes],
                     "reason": record.history_change_reason or "",
                 },

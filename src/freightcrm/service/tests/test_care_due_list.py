@@ -31,7 +31,11 @@ def items(make_customer, role_user):  # type: ignore[no-untyped-def]
             url="/admin/",
         )
     DueItem.objects.create(
-        assignee=owner, kind="checkin", key="snoozed", title="事项 snoozed", due_on=today,
+        assignee=owner,
+        kind="checkin",
+        key="snoozed",
+        title="事项 snoozed",
+        due_on=today,
         snoozed_until=today + dt.timedelta(days=2),
     )
     DueItem.objects.create(
@@ -46,7 +50,9 @@ def login(user):  # type: ignore[no-untyped-def]
     return client
 
 
-def test_the_list_groups_overdue_today_and_the_week_ahead(items, role_user, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_the_list_groups_overdue_today_and_the_week_ahead(
+    items, role_user, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
     client = login(role_user("account_manager"))
     with django_assert_max_num_queries(15):
         response = client.get(URL)

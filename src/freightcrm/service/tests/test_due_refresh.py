@@ -36,7 +36,9 @@ def candidates(user_id: int, keys: list[str], kind: str = "test") -> DueSource:
 
 
 def open_keys() -> set[str]:
-    return set(DueItem.objects.filter(done_at__isnull=True, closed_at__isnull=True).values_list("key", flat=True))
+    return set(
+        DueItem.objects.filter(done_at__isnull=True, closed_at__isnull=True).values_list("key", flat=True)
+    )
 
 
 def test_refresh_inserts_once_and_is_idempotent(only_source, role_user) -> None:  # type: ignore[no-untyped-def]
@@ -111,7 +113,9 @@ def test_only_the_assignee_ticks_off_an_item(only_source, role_user) -> None:  #
     with pytest.raises(ValidationError):
         services.due_item_done(actor=other, item_id=item.pk)
     with pytest.raises(ValidationError):
-        services.due_item_snooze(actor=other, item_id=item.pk, until=TODAY + dt.timedelta(days=1), today=TODAY)
+        services.due_item_snooze(
+            actor=other, item_id=item.pk, until=TODAY + dt.timedelta(days=1), today=TODAY
+        )
     item.refresh_from_db()
     assert item.done_at is None and item.snoozed_until is None
 
@@ -124,7 +128,9 @@ def test_snooze_needs_a_date_within_ninety_days(only_source, role_user, days: in
     item = DueItem.objects.get()
 
     with pytest.raises(ValidationError) as refused:
-        services.due_item_snooze(actor=user, item_id=item.pk, until=TODAY + dt.timedelta(days=days), today=TODAY)
+        services.due_item_snooze(
+            actor=user, item_id=item.pk, until=TODAY + dt.timedelta(days=days), today=TODAY
+        )
     assert "until" in refused.value.message_dict
     item.refresh_from_db()
     assert item.snoozed_until is None

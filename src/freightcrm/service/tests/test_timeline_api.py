@@ -69,7 +69,9 @@ def test_same_permissions_as_the_ui(shipped, role_user) -> None:  # type: ignore
     ("params", "field"),
     [({"cursor": "bm9wZQ"}, "cursor"), ({"kind": "gossip"}, "kind"), ({"page_size": 0}, "page_size")],
 )
-def test_bad_parameters_are_400_with_the_field(shipped, role_user, params: dict[str, Any], field: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_parameters_are_400_with_the_field(
+    shipped, role_user, params: dict[str, Any], field: str
+) -> None:  # type: ignore[no-untyped-def]
     response = get(role_user("account_manager"), f"/customers/{shipped.code}/timeline", **params)
     assert response.status_code == 400
     assert field in response.json()["error"]["fields"]

@@ -22,7 +22,9 @@ def history_at(model: type, pk_filter: dict[str, Any], moments: list[dt.datetime
     """Give the history rows of `model` matching `pk_filter` the given times, round robin."""
     history = model.history.model  # type: ignore[attr-defined]
     for index, record in enumerate(history.objects.filter(**pk_filter).order_by("history_id")):
-        history.objects.filter(history_id=record.history_id).update(history_date=moments[index % len(moments)])
+        history.objects.filter(history_id=record.history_id).update(
+            history_date=moments[index % len(moments)]
+        )
 
 
 @pytest.fixture
@@ -43,7 +45,9 @@ def busy_customer(make_customer, admin_user) -> Customer:  # type: ignore[no-unt
     return customer
 
 
-def walk(user: Any, customer: Customer, page_size: int, kinds: list[str] | None = None) -> list[tuple[str, int]]:
+def walk(
+    user: Any, customer: Customer, page_size: int, kinds: list[str] | None = None
+) -> list[tuple[str, int]]:
     seen: list[tuple[str, int]] = []
     cursor: Cursor | None = None
     for _page in range(100):
@@ -72,7 +76,11 @@ def test_every_entry_once_in_order_whatever_the_page_size(busy_customer, admin_u
 def test_change_ids_encode_the_table(busy_customer, admin_user) -> None:  # type: ignore[no-untyped-def]
     changes = customer_timeline(admin_user, busy_customer, kinds=["change"], page_size=200).entries
     tables = {entry.id % TABLES for entry in changes}
-    assert tables == {CHANGE_MODELS.index(Customer), CHANGE_MODELS.index(Contact), CHANGE_MODELS.index(Address)}
+    assert tables == {
+        CHANGE_MODELS.index(Customer),
+        CHANGE_MODELS.index(Contact),
+        CHANGE_MODELS.index(Address),
+    }
 
 
 def test_filter_by_kind_and_counts(busy_customer, admin_user) -> None:  # type: ignore[no-untyped-def]
@@ -84,7 +92,8 @@ def test_filter_by_kind_and_counts(busy_customer, admin_user) -> None:  # type: 
     assert counts["change"] == 9  # history rows: the customer's 4, the address' 1, the contacts' 4
     assert [k["kind"] for k in page.kinds if k["selected"]] == ["shipment"]
     assert walk(admin_user, busy_customer, 4, kinds=["shipment"]) == [
-        (e.kind, e.id) for e in customer_timeline(admin_user, busy_customer, kinds=["shipment"], page_size=200).entries
+        (e.kind, e.id)
+        for e in customer_timeline(admin_user, busy_customer, kinds=["shipment"], page_size=200).entries
     ]
 
 
@@ -106,7 +115,9 @@ def test_front_desk_sees_shipments_but_not_archive_changes(busy_customer, role_u
     assert customer_timeline(front_desk, busy_customer, kinds=["change"]).entries == []
 
 
-def test_the_page_filters_pages_and_counts_queries(busy_customer, admin_user, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_filters_pages_and_counts_queries(
+    busy_customer, admin_user, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
     client = Client()
     client.force_login(admin_user)
     url = reverse("customer_timeline", args=[busy_customer.pk])
@@ -140,7 +151,7 @@ def test_older_link_walks_the_pages(busy_customer, admin_user, monkeypatch) -> N
         seen += [(e.kind, e.id) for e in response.context["page"].entries]
         if not response.context["next_cursor"]:
             break
-        assert "rel=\"next\"" in response.content.decode()
+        assert 'rel="next"' in response.content.decode()
         params = {"cursor": response.context["next_cursor"]}
     assert len(seen) == len(set(seen)) == 18
 
