@@ -167,6 +167,7 @@ def anniversary_candidates(today: dt.date) -> Iterator[DueCandidate]:
     )
     with translation.override(settings.LANGUAGE_CODE):
         for pk, name, owner_id, since in rows.iterator(chunk_size=CHUNK):
+            assert since is not None  # filtered on its month and day
             day = _on_or_after(today, since.month, since.day)
             years = day.year - since.year
             if years < 1:
@@ -196,6 +197,7 @@ def birthday_candidates(today: dt.date) -> Iterator[DueCandidate]:
     )
     with translation.override(settings.LANGUAGE_CODE):
         for pk, name, birthday, customer_id, customer_name, owner_id in rows.iterator(chunk_size=CHUNK):
+            assert birthday is not None  # filtered on its month and day
             day = _on_or_after(today, birthday.month, birthday.day)
             yield DueCandidate(
                 kind="birthday",

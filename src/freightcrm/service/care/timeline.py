@@ -16,12 +16,13 @@ stay unique within the kind and their order within a table is the history order.
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
@@ -165,19 +166,33 @@ def _fields(user: Any, model: type[models.Model]) -> list[models.Field]:
 def _records(
     model: type[models.Model], customer: Customer, cursor: Cursor | None, table: int, limit: int
 ) -> list[Any]:
+    """At most `limit` history rows after `cursor`, each with `previous_id`: the row it changed.
+
+    The previous rows are found from one list of the page's objects' history ids (a correlated
+    subquery per row made PostgreSQL scan an object's whole history once per row).
+    """
     history = _history(model)
-    previous = (
-        history._default_manager.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
-        .order_by("-history_id")
-        .values("history_id")[:1]
-    )
-    return list(
+    records: list[Any] = list(
         history._default_manager.filter(_of_customer(model, customer))
         .filter(_after_cursor(cursor, table))
         .select_related("history_user")
-        .annotate(previous_id=Subquery(previous))
         .order_by("-history_date", "-history_id")[:limit]
     )
+    if not records:
+        return records
+    newest = max(record.history_id for record in records)
+    earlier: dict[int, list[int]] = defaultdict(list)
+    for object_id, history_id in (
+        history._default_manager.filter(id__in={record.id for record in records}, history_id__lt=newest)
+        .order_by("id", "history_id")
+        .values_list("id", "history_id")
+    ):
+        earlier[object_id].append(history_id)
+    for record in records:
+        ids = earlier[record.id]
+        position = bisect_left(ids, record.history_id)
+        record.previous_id = ids[position - 1] if position else None
+    return records
 
 
 def _describe(
@@ -186,7 +201,8 @@ def _describe(
     """The visible changes of each record against the record before it, by history id."""
     history = _history(model)
     previous_ids = [r.previous_id for r in records if r.previous_id is not None]
-    before = {r.history_id: r for r in history._default_manager.filter(history_id__in=previous_ids)}
+    found: list[Any] = list(history._default_manager.filter(history_id__in=previous_ids))
+    before: dict[int, Any] = {r.history_id: r for r in found}
     related_ids: dict[type[models.Model], set[Any]] = defaultdict(set)
     relations = [f for f in fields if f.is_relation]
     for record in list(records) + list(before.values()):
