@@ -24,10 +24,15 @@ demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --customers $(DEMO_CUSTOMERS) --seed $(DEMO_SEED) --with-users --if-empty
 	$(PY) manage.py rebuild_search_index --if-empty
+	$(PY) manage.py refresh_due_items
+	$(PY) manage.py schedule_daily_tasks
 	@echo "Staff UI (Chinese): http://$(HOST):$(PORT)/admin/"
 	$(MAKE) --no-print-directory serve
 
+# The web server and, beside it, the background task worker (daily due-list refresh); both stop together.
 serve: install
+	$(PY) manage.py db_worker --interval 5 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn freightcrm.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
 
 # Browser tests drive Debian's Chromium; install it (and CJK fonts) when missing.

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "freightcrm.core",
     "freightcrm.customers",
     "freightcrm.shipments",
@@ -149,6 +151,19 @@ LOGIN_URL = "admin:login"
 FREIGHTCRM_ENCRYPTION_KEYS = env.str("FREIGHTCRM_ENCRYPTION_KEYS", default="")
 FREIGHTCRM_BLIND_INDEX_KEY = env.str("FREIGHTCRM_BLIND_INDEX_KEY", default="")
 FREIGHTCRM_KEY_FILE = DATA_DIR / "keys.json"
+
+# Background tasks (Django's tasks API through `django-tasks`): kept in the database and run by
+# `freightcrm db_worker`; the daily refresh of the due list re-schedules itself at this local time.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("FREIGHTCRM_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+FREIGHTCRM_DAILY_TASKS_AT = env.str("FREIGHTCRM_DAILY_TASKS_AT", default="02:30")
+# Care lists (service.care): which active customers count as important for holiday care.
+FREIGHTCRM_CARE_IMPORTANT_TAGS = env.list("FREIGHTCRM_CARE_IMPORTANT_TAGS", default=["重点客户"])
+FREIGHTCRM_CARE_IMPORTANT_SPEND = env.int("FREIGHTCRM_CARE_IMPORTANT_SPEND", default=50)  # CNY 10k a year
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True

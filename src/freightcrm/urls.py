@@ -7,6 +7,7 @@ from freightcrm.api.main import api
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", include("freightcrm.service.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -29,6 +29,9 @@ ARCHIVE_READ = {
     "customers.view_all_customers",
 }
 CUSTOMER_PARTS = ("contact", "address", "logisticsneed", "document")
+# Everyone who may be assigned work sees (and ticks off) their own due list; managers see others'.
+OWN_DUE_LIST = {"service.view_dueitem"}
+OTHERS_DUE_LISTS = {"service.view_dueitem", "service.view_others_due_items"}
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ ROLES: tuple[Role, ...] = (
         "front_desk",
         _("Front desk"),
         _("Looks up any customer, their contacts and shipments; never finance; sensitive values masked."),
-        ARCHIVE_READ | {"shipments.view_shipment"},
+        ARCHIVE_READ | {"shipments.view_shipment"} | OWN_DUE_LIST,
     ),
     _role(
         "account_manager",
@@ -63,7 +66,8 @@ ROLES: tuple[Role, ...] = (
             "customers.view_customershare",
             "shipments.view_shipment",
         }
-        | {perm for part in CUSTOMER_PARTS for perm in _model_perms("customers", part)},
+        | {perm for part in CUSTOMER_PARTS for perm in _model_perms("customers", part)}
+        | OWN_DUE_LIST,
     ),
     _role(
         "records_clerk",
@@ -84,7 +88,8 @@ ROLES: tuple[Role, ...] = (
         }
         | _model_perms("customers", "tag", ("view", "add", "change"))
         | _model_perms("customers", "customershare")
-        | {perm for part in CUSTOMER_PARTS for perm in _model_perms("customers", part)},
+        | {perm for part in CUSTOMER_PARTS for perm in _model_perms("customers", part)}
+        | OWN_DUE_LIST,
     ),
     _role(
         "credit_analyst",
@@ -100,13 +105,14 @@ ROLES: tuple[Role, ...] = (
             "customers.view_document",
             "customers.view_full_bank_account",
             "shipments.view_shipment",
-        },
+        }
+        | OWN_DUE_LIST,
     ),
     _role(
         "operations",
         _("Operations"),
         _("Reads archives and logistics needs for planning; keeps shipments; no finance."),
-        ARCHIVE_READ | _model_perms("shipments", "shipment", ("view", "add", "change")),
+        ARCHIVE_READ | _model_perms("shipments", "shipment", ("view", "add", "change")) | OWN_DUE_LIST,
     ),
     _role(
         "manager",
@@ -120,7 +126,8 @@ ROLES: tuple[Role, ...] = (
             "customers.change_customer",
             "shipments.view_shipment",
         }
-        | _model_perms("customers", "customershare"),
+        | _model_perms("customers", "customershare")
+        | OTHERS_DUE_LISTS,
     ),
     _role(
         "auditor",
@@ -136,7 +143,8 @@ ROLES: tuple[Role, ...] = (
             "shipments.view_shipment",
             "auth.view_user",
             "auth.view_group",
-        },
+        }
+        | OTHERS_DUE_LISTS,
     ),
     _role(
         "admin",

@@ -14,4 +14,6 @@ class ServiceConfig(AppConfig):
     verbose_name = _("Service and relationship")
 
     def ready(self) -> None:
-        from freightcrm.service import timeline  # noqa: F401  (registers the timeline card section)
+        from freightcrm.service import care, timeline  # noqa: F401
+
+        care.ready()

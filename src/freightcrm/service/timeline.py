@@ -94,6 +94,7 @@ class TimelineSource:
     count: Callable[[Any, Customer], int]
     visible_to: Callable[[Any], bool] = lambda user: True
     order: int = 100
+    icon: str = "event"  # a Material Symbols name, shown beside each entry of this kind
 
 
 TIMELINE_SOURCES: dict[str, TimelineSource] = {}
@@ -124,7 +125,7 @@ def older_than(cursor: Cursor | None, kind: str, at_field: str, id_field: str = 
 class TimelinePage:
     entries: list[TimelineEntry]
     next_cursor: Cursor | None  # None on the last page
-    kinds: list[dict[str, Any]]  # [{"kind", "label", "count", "selected"}] for the filter
+    kinds: list[dict[str, Any]]  # [{"kind", "label", "count", "selected", "icon"}] for the filter
 
 
 def customer_timeline(
@@ -142,8 +143,10 @@ def customer_timeline(
     """
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     available = sources_for(user)
-    wanted = set(kinds or ()) & {source.kind for source in available}
-    chosen = [source for source in available if not wanted or source.kind in wanted]
+    asked = set(kinds or ())
+    wanted = asked & {source.kind for source in available}
+    # Asking only for kinds the user may not see gives an empty page, never every kind.
+    chosen = [source for source in available if (source.kind in wanted if asked else True)]
     streams = [source.entries(user, customer, cursor, page_size + 1) for source in chosen]
     merged = heapq.merge(*streams, key=lambda entry: entry.sort_key, reverse=True)
     entries = [entry for _, entry in zip(range(page_size + 1), merged, strict=False)]
@@ -154,6 +157,7 @@ def customer_timeline(
             "label": source.label,
             "count": source.count(user, customer) if with_counts else None,
             "selected": source.kind in wanted,
+            "icon": source.icon,
         }
         for source in available
     ]

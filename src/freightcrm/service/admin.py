@@ -1,0 +1,3 @@
+"""The service app's staff UI, one module per area."""
+
+from freightcrm.service.care import admin as care_admin  # noqa: F401

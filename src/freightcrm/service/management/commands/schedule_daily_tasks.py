@@ -1,0 +1,20 @@
+"""`freightcrm schedule_daily_tasks`: make sure the daily refresh is booked (safe to repeat)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from freightcrm.service.care.tasks import schedule_next_refresh
+
+
+class Command(BaseCommand):
+    help = "Book the next daily run of refresh_due_items for the task worker, unless one is waiting."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        run_after = schedule_next_refresh()
+        if run_after is None:
+            self.stdout.write("The task backend runs tasks at once; nothing to schedule.")
+        else:
+            self.stdout.write(f"next refresh_due_items run: {run_after.isoformat()}")
