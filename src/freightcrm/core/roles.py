@@ -29,6 +29,10 @@ ARCHIVE_READ = {
     "customers.view_all_customers",
 }
 CUSTOMER_PARTS = ("contact", "address", "logisticsneed", "document")
+# Complaints (service app): who receives them, who handles them, who measures them.
+COMPLAINT_FILE = {"service.view_complaint", "service.add_complaint", "service.view_complaintevent"}
+COMPLAINT_HANDLE = COMPLAINT_FILE | {"service.change_complaint"}
+COMPLAINT_STATISTICS = {"service.view_complaint_statistics", "service.view_complainttarget"}
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,7 @@ ROLES: tuple[Role, ...] = (
         "front_desk",
         _("Front desk"),
         _("Looks up any customer, their contacts and shipments; never finance; sensitive values masked."),
-        ARCHIVE_READ | {"shipments.view_shipment"},
+        ARCHIVE_READ | {"shipments.view_shipment"} | COMPLAINT_FILE,
     ),
     _role(
         "account_manager",
@@ -63,6 +67,7 @@ ROLES: tuple[Role, ...] = (
             "customers.view_customershare",
             "shipments.view_shipment",
         }
+        | COMPLAINT_HANDLE
         | {perm for part in CUSTOMER_PARTS for perm in _model_perms("customers", part)},
     ),
     _role(
@@ -106,7 +111,10 @@ ROLES: tuple[Role, ...] = (
         "operations",
         _("Operations"),
         _("Reads archives and logistics needs for planning; keeps shipments; no finance."),
-        ARCHIVE_READ | _model_perms("shipments", "shipment", ("view", "add", "change")),
+        ARCHIVE_READ
+        | _model_perms("shipments", "shipment", ("view", "add", "change"))
+        | COMPLAINT_HANDLE
+        | COMPLAINT_STATISTICS,
     ),
     _role(
         "manager",
@@ -120,7 +128,11 @@ ROLES: tuple[Role, ...] = (
             "customers.change_customer",
             "shipments.view_shipment",
         }
-        | _model_perms("customers", "customershare"),
+        | _model_perms("customers", "customershare")
+        | COMPLAINT_HANDLE
+        | COMPLAINT_STATISTICS
+        | _model_perms("service", "complainttarget", ("view", "change"))
+        | _model_perms("service", "complaintcategory", ("view", "add", "change")),
     ),
     _role(
         "auditor",
@@ -136,7 +148,11 @@ ROLES: tuple[Role, ...] = (
             "shipments.view_shipment",
             "auth.view_user",
             "auth.view_group",
-        },
+            "service.view_complaint",
+            "service.view_complaintevent",
+            "service.view_complaintcategory",
+        }
+        | COMPLAINT_STATISTICS,
     ),
     _role(
         "admin",

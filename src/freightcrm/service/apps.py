@@ -15,3 +15,4 @@ class ServiceConfig(AppConfig):
 
     def ready(self) -> None:
         from freightcrm.service import timeline  # noqa: F401  (registers the timeline card section)
+        from freightcrm.service.complaints import registry as complaints  # noqa: F401

@@ -1,1 +1,3 @@
 """The service app's models, one module per area (complaints, visits, surveys, care)."""
+
+from freightcrm.service.complaints.models import *  # noqa: E402, F403

@@ -1,0 +1,3 @@
+"""The service app's staff UI, one module per area."""
+
+from freightcrm.service.complaints import admin as complaints_admin  # noqa: F401
