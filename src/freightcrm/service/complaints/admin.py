@@ -81,6 +81,7 @@ class ComplaintAdmin(AccessControlledAdmin, ModelAdmin):
     list_per_page = 50
     show_full_result_count = False
     date_hierarchy = "received_at"
+    list_before_template = "service/complaints/list_before.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Complaint]:
         return selectors.complaints_visible_to(request.user)
