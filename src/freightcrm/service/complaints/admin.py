@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -48,6 +48,22 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class CategoryFilter(admin.SimpleListFilter):
+    """A root category includes its children."""
+
+    title = _("category")
+    parameter_name = "category"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [(str(pk), label) for pk, label in selectors.category_choices()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
+        value = self.value() or ""
+        if value.isdigit():
+            return queryset.filter(Q(category_id=int(value)) | Q(category__parent_id=int(value)))
+        return queryset
+
+
 class HandlerFilter(admin.SimpleListFilter):
     title = _("handler")
     parameter_name = "handler"
@@ -75,7 +91,7 @@ class ComplaintAdmin(AccessControlledAdmin, ModelAdmin):
         "received_at",
         "due",
     )
-    list_filter = ("state", "severity", "category", OverdueFilter, HandlerFilter, "channel")
+    list_filter = ("state", "severity", CategoryFilter, OverdueFilter, HandlerFilter, "channel")
     search_fields = ("=number", "customer__name", "=customer__code")
     list_select_related = ("customer", "category", "category__parent", "handler")
     list_per_page = 50
