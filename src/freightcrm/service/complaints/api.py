@@ -12,7 +12,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _
 from ninja import Query, Router
-from pydantic import BaseModel, Field
+from ninja.responses import Status
+from pydantic import BaseModel, Field, field_validator
 
 from freightcrm.api.customers import CustomerNotFound
 from freightcrm.api.schemas import ErrorOut
@@ -54,6 +55,24 @@ class ComplaintListParams(BaseModel):
     received_to: dt.date | None = Field(None, description="Received on or before this day.")
     page: int = Field(1, ge=1, le=MAX_PAGE, description="Page number, from 1.")
     page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE, description=f"Rows per page, at most {MAX_PAGE_SIZE}.")
+
+    @field_validator("state")
+    @classmethod
+    def _state(cls, value: str) -> str:
+        return _one_of(value, State.values)
+
+    @field_validator("severity")
+    @classmethod
+    def _severity(cls, value: str) -> str:
+        return _one_of(value, Severity.values)
+
+
+def _one_of(value: str, allowed: list[str]) -> str:
+    if value and value not in allowed:
+        raise ValueError(
+            gettext("Unknown value %(value)s; use one of: %(choices)s.") % {"value": value, "choices": ", ".join(allowed)}
+        )
+    return value
 
 
 class ComplaintEventOut(BaseModel):
@@ -226,7 +245,7 @@ def complaints_detail(request: HttpRequest, number: str) -> dict[str, Any]:
 
 @router.post("/complaints", response={201: ComplaintOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
              summary="File a complaint", operation_id="complaints_file")
-def complaints_file(request: HttpRequest, payload: ComplaintFileIn) -> tuple[int, dict[str, Any]]:
+def complaints_file(request: HttpRequest, payload: ComplaintFileIn) -> Status[dict[str, Any]]:
     """File a complaint as received; due times follow the severity's target. The shipment (by waybill
     number) and the contact must belong to the customer."""
     try:
@@ -269,7 +288,7 @@ def complaints_file(request: HttpRequest, payload: ComplaintFileIn) -> tuple[int
         handler=handler,
         received_at=payload.received_at,
     )
-    return 201, _present(selectors.complaint_for(request.user, pk=complaint.pk), timezone.now(), events=True)
+    return Status(201, _present(selectors.complaint_for(request.user, pk=complaint.pk), timezone.now(), events=True))
 
 
 @router.post(
