@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from freightcrm.core import access
 from freightcrm.core.errors import ApplicationError, PermissionDeniedError
@@ -277,7 +277,8 @@ def complaint_reopen(
     current.confirmation = ""
     current.confirmed_at = None
     current.confirmation_note = ""
-    note = f"{note.strip()}\n{_('Earlier resolution')}: {current.resolution}" if current.resolution else note.strip()
+    earlier = gettext("Earlier resolution: %(text)s") % {"text": current.resolution}
+    note = f"{note.strip()}\n{earlier}" if current.resolution else note.strip()
     return _finish(current, complaint, actor=actor, action=Action.REOPEN, before=before, now=now, note=note)
 
 
