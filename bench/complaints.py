@@ -113,7 +113,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         results[name] = {
             "start": start.isoformat(),
             "end": end.isoformat(),
-            "statistics": timed(lambda s=start, e=end: complaint_statistics(manager, start=s, end=e), args.repeat),
+            "statistics": timed(
+                lambda s=start, e=end: complaint_statistics(manager, start=s, end=e), args.repeat
+            ),
             "shipment_denominators": timed(lambda s=start, e=end: _shipment_denominators(s, e), args.repeat),
         }
         stats = complaint_statistics(manager, start=start, end=end)
@@ -142,7 +144,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--complaints", type=int, default=0, help="top the complaints up to this many first")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each range")
     parser.add_argument("--seed", type=int, default=2026)
@@ -152,7 +156,8 @@ def main() -> None:
     result = run(args)
     RESULTS.mkdir(parents=True, exist_ok=True)
     label = f"-{args.label}" if args.label else ""
-    name = f"complaints-{result['database']}-{result['sizes']['customers']}{label}-{dt.datetime.now(dt.UTC):%Y-%m-%d}.json"
+    size = result["sizes"]["customers"]
+    name = f"complaints-{result['database']}-{size}{label}-{dt.datetime.now(dt.UTC):%Y-%m-%d}.json"
     (RESULTS / name).write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n")
     print(json.dumps({"sizes": result["sizes"], "top_up": result["top_up"]}, ensure_ascii=False))
     for range_name, figures in result["results"].items():

@@ -14,20 +14,26 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 
 from freightcrm.core import access
 from freightcrm.core.admin import AccessControlledAdmin, report_error, staff
 from freightcrm.core.display import person_name
 from freightcrm.core.errors import ApplicationError
+from freightcrm.customers.choices import Currency
 from freightcrm.customers.models import Customer
 from freightcrm.customers.selectors import customer_for
 from freightcrm.service.complaints import selectors, services
 from freightcrm.service.complaints.choices import Action, Confirmation, State, actions_from
-from freightcrm.service.complaints.forms import ComplaintFileForm, StatisticsForm, TransitionForm, handlers_queryset
+from freightcrm.service.complaints.forms import (
+    ComplaintFileForm,
+    StatisticsForm,
+    TransitionForm,
+    handlers_queryset,
+)
 from freightcrm.service.complaints.models import Complaint, ComplaintCategory, ComplaintTarget
-from freightcrm.customers.choices import Currency
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -110,7 +116,9 @@ class ComplaintAdmin(AccessControlledAdmin, ModelAdmin):
 
     @admin.display(description=_("severity"), ordering="severity")
     def severity_badge(self, obj: Complaint) -> str:
-        return format_html('<span class="fc-badge fc-sev-{}">{}</span>', obj.severity, obj.get_severity_display())
+        return format_html(
+            '<span class="fc-badge fc-sev-{}">{}</span>', obj.severity, obj.get_severity_display()
+        )
 
     @admin.display(description=_("state"), ordering="state")
     def state_badge(self, obj: Complaint) -> str:
@@ -127,7 +135,9 @@ class ComplaintAdmin(AccessControlledAdmin, ModelAdmin):
         at = obj.response_due_at if obj.state == State.RECEIVED else obj.resolution_due_at
         late = at < timezone.now()
         return format_html(
-            '<span class="{}">{}</span>', "fc-overdue" if late else "", timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
+            '<span class="{}">{}</span>',
+            "fc-overdue" if late else "",
+            timezone.localtime(at).strftime("%Y-%m-%d %H:%M"),
         )
 
     # --- own pages ---
@@ -135,7 +145,11 @@ class ComplaintAdmin(AccessControlledAdmin, ModelAdmin):
     def get_urls(self) -> list[URLPattern]:
         own = [
             path("file/", self.admin_site.admin_view(self.file_view), name="service_complaint_file"),
-            path("statistics/", self.admin_site.admin_view(self.statistics_view), name="service_complaint_statistics"),
+            path(
+                "statistics/",
+                self.admin_site.admin_view(self.statistics_view),
+                name="service_complaint_statistics",
+            ),
         ]
         return own + super().get_urls()
 
@@ -164,7 +178,9 @@ class ComplaintAdmin(AccessControlledAdmin, ModelAdmin):
                 from freightcrm.customers.search import CustomerFilters, customer_search
 
                 found = list(
-                    customer_search(request.user, q=query, filters=CustomerFilters(), page=1, page_size=20).customers
+                    customer_search(
+                        request.user, q=query, filters=CustomerFilters(), page=1, page_size=20
+                    ).customers
                 )
             return TemplateResponse(
                 request,
@@ -196,7 +212,9 @@ class ComplaintAdmin(AccessControlledAdmin, ModelAdmin):
             except ApplicationError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, gettext("Complaint %(number)s filed.") % {"number": complaint.number})
+                messages.success(
+                    request, gettext("Complaint %(number)s filed.") % {"number": complaint.number}
+                )
                 return HttpResponseRedirect(reverse("admin:service_complaint_change", args=[complaint.pk]))
         return TemplateResponse(
             request,
@@ -220,7 +238,9 @@ class ComplaintAdmin(AccessControlledAdmin, ModelAdmin):
                 raise Http404
             if form.is_valid():
                 data = form.cleaned_data
-                handler = handlers_queryset().filter(pk=data["handler"]).first() if data.get("handler") else None
+                handler = (
+                    handlers_queryset().filter(pk=data["handler"]).first() if data.get("handler") else None
+                )
                 try:
                     services.complaint_apply(
                         actor=staff(request),
@@ -286,7 +306,9 @@ class ComplaintAdmin(AccessControlledAdmin, ModelAdmin):
         return TemplateResponse(
             request,
             "service/complaints/statistics.html",
-            self._context(request, title=gettext("Complaint statistics"), form=form, stats=stats, chart=chart),
+            self._context(
+                request, title=gettext("Complaint statistics"), form=form, stats=stats, chart=chart
+            ),
         )
 
 

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router
 from ninja.responses import Status
 from pydantic import BaseModel, Field, field_validator
@@ -46,10 +47,16 @@ class ComplaintNotFound(ApplicationError):
 
 class ComplaintListParams(BaseModel):
     state: str = Field("", json_schema_extra={"enum": ["", *State.values]}, description="Only this state.")
-    severity: str = Field("", json_schema_extra={"enum": ["", *Severity.values]}, description="Only this severity.")
-    category: str = Field("", max_length=40, description="A category code (`delay`); a root includes its children.")
+    severity: str = Field(
+        "", json_schema_extra={"enum": ["", *Severity.values]}, description="Only this severity."
+    )
+    category: str = Field(
+        "", max_length=40, description="A category code (`delay`); a root includes its children."
+    )
     customer: str = Field("", max_length=24, description="A customer code.")
-    overdue: bool | None = Field(None, description="Only open complaints past their due time (true) or not (false).")
+    overdue: bool | None = Field(
+        None, description="Only open complaints past their due time (true) or not (false)."
+    )
     handler: int | None = Field(None, ge=1, le=2**63 - 1, description="Handler's user id.")
     received_from: dt.date | None = Field(None, description="Received on or after this day.")
     received_to: dt.date | None = Field(None, description="Received on or before this day.")
@@ -70,7 +77,8 @@ class ComplaintListParams(BaseModel):
 def _one_of(value: str, allowed: list[str]) -> str:
     if value and value not in allowed:
         raise ValueError(
-            gettext("Unknown value %(value)s; use one of: %(choices)s.") % {"value": value, "choices": ", ".join(allowed)}
+            gettext("Unknown value %(value)s; use one of: %(choices)s.")
+            % {"value": value, "choices": ", ".join(allowed)}
         )
     return value
 
@@ -127,9 +135,9 @@ class ComplaintPage(BaseModel):
 
 class ComplaintFileIn(BaseModel):
     customer: str = Field(max_length=24, description="The customer's code.")
-    channel: str = Field(json_schema_extra={"enum": Channel.values})
+    channel: str = Field(json_schema_extra={"enum": [*Channel.values]})
     category: str = Field(max_length=40, description="A category code, e.g. `delay-delivery`.")
-    severity: str = Field(Severity.NORMAL, json_schema_extra={"enum": Severity.values})
+    severity: str = Field(Severity.NORMAL, json_schema_extra={"enum": [*Severity.values]})
     description: str = Field(min_length=1, max_length=4000)
     shipment: str = Field("", max_length=24, description="Waybill number of one of the customer's shipments.")
     contact_id: int | None = Field(None, ge=1, le=2**63 - 1)
@@ -168,17 +176,33 @@ def _present(complaint: Complaint, now: dt.datetime, events: bool = False) -> di
         **{
             name: getattr(complaint, name)
             for name in (
-                "received_at", "acknowledged_at", "investigating_at", "resolved_at", "closed_at",
-                "response_due_at", "resolution_due_at", "escalation_level", "escalated_at", "reopen_count",
-                "resolution", "compensation_currency", "confirmation", "confirmed_at", "confirmation_note",
+                "received_at",
+                "acknowledged_at",
+                "investigating_at",
+                "resolved_at",
+                "closed_at",
+                "response_due_at",
+                "resolution_due_at",
+                "escalation_level",
+                "escalated_at",
+                "reopen_count",
+                "resolution",
+                "compensation_currency",
+                "confirmation",
+                "confirmed_at",
+                "confirmation_note",
             )
         },
     }
     if events:
         row["events"] = [
             {
-                "at": e.at, "action": e.action, "from_state": e.from_state, "to_state": e.to_state,
-                "actor": person_name(e.actor) if e.actor else "", "note": e.note,
+                "at": e.at,
+                "action": e.action,
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "actor": person_name(e.actor) if e.actor else "",
+                "note": e.note,
             }
             for e in complaint.events.select_related("actor").order_by("at", "pk")
         ]
@@ -203,8 +227,12 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-@router.get("/complaints", response={200: ComplaintPage, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
-            summary="List complaints", operation_id="complaints_list")
+@router.get(
+    "/complaints",
+    response={200: ComplaintPage, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+    summary="List complaints",
+    operation_id="complaints_list",
+)
 def complaints_list(request: HttpRequest, params: Query[ComplaintListParams]) -> dict[str, Any]:
     """Complaints you may see, newest first (account managers: their own customers' only)."""
     _require_view(request)
@@ -215,13 +243,19 @@ def complaints_list(request: HttpRequest, params: Query[ComplaintListParams]) ->
     if params.severity:
         rows = rows.filter(severity=params.severity)
     if params.category:
-        rows = rows.filter(category__code=params.category) | rows.filter(category__parent__code=params.category)
+        rows = rows.filter(category__code=params.category) | rows.filter(
+            category__parent__code=params.category
+        )
     if params.customer:
         rows = rows.filter(customer__code=params.customer)
     if params.handler:
         rows = rows.filter(handler_id=params.handler)
     if params.overdue is not None:
-        rows = rows.filter(selectors.overdue_q(now)) if params.overdue else rows.exclude(selectors.overdue_q(now))
+        rows = (
+            rows.filter(selectors.overdue_q(now))
+            if params.overdue
+            else rows.exclude(selectors.overdue_q(now))
+        )
     if params.received_from:
         rows = rows.filter(received_at__gte=_day_start(params.received_from))
     if params.received_to:
@@ -236,15 +270,23 @@ def complaints_list(request: HttpRequest, params: Query[ComplaintListParams]) ->
     }
 
 
-@router.get("/complaints/{number}", response={200: ComplaintOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-            summary="One complaint with its event log", operation_id="complaints_detail")
+@router.get(
+    "/complaints/{number}",
+    response={200: ComplaintOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="One complaint with its event log",
+    operation_id="complaints_detail",
+)
 def complaints_detail(request: HttpRequest, number: str) -> dict[str, Any]:
     _require_view(request)
     return _present(_lookup(request, number), timezone.now(), events=True)
 
 
-@router.post("/complaints", response={201: ComplaintOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-             summary="File a complaint", operation_id="complaints_file")
+@router.post(
+    "/complaints",
+    response={201: ComplaintOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="File a complaint",
+    operation_id="complaints_file",
+)
 def complaints_file(request: HttpRequest, payload: ComplaintFileIn) -> Status[dict[str, Any]]:
     """File a complaint as received; due times follow the severity's target. The shipment (by waybill
     number) and the contact must belong to the customer."""
@@ -288,7 +330,9 @@ def complaints_file(request: HttpRequest, payload: ComplaintFileIn) -> Status[di
         handler=handler,
         received_at=payload.received_at,
     )
-    return Status(201, _present(selectors.complaint_for(request.user, pk=complaint.pk), timezone.now(), events=True))
+    return Status(
+        201, _present(selectors.complaint_for(request.user, pk=complaint.pk), timezone.now(), events=True)
+    )
 
 
 @router.post(
@@ -306,7 +350,9 @@ def complaints_transition(request: HttpRequest, number: str, payload: Transition
     if payload.handler_id:
         handler = handlers_queryset().filter(pk=payload.handler_id).first()
         if handler is None:
-            raise ValidationError({"handler_id": gettext("The handler must be an active user who may handle complaints.")})
+            raise ValidationError(
+                {"handler_id": gettext("The handler must be an active user who may handle complaints.")}
+            )
     services.complaint_apply(
         actor=request.user,  # type: ignore[arg-type]
         complaint=complaint,

@@ -23,7 +23,7 @@ class Severity(models.TextChoices):
     CRITICAL = "critical", _("Critical")
 
 
-SEVERITY_RANK = {Severity.LOW: 1, Severity.NORMAL: 2, Severity.HIGH: 3, Severity.CRITICAL: 4}
+SEVERITY_RANK: dict[str, int] = {Severity.LOW: 1, Severity.NORMAL: 2, Severity.HIGH: 3, Severity.CRITICAL: 4}
 
 
 class State(models.TextChoices):

@@ -35,9 +35,25 @@ PEAK_FACTOR = 2.0
 PEAK_MONTHS = {11, 12, 1}
 BATCH = 2_000
 
-ROOT_WEIGHTS = {"delay": 34, "damage": 16, "loss": 5, "billing": 14, "attitude": 9, "information": 16, "other": 6}
+ROOT_WEIGHTS = {
+    "delay": 34,
+    "damage": 16,
+    "loss": 5,
+    "billing": 14,
+    "attitude": 9,
+    "information": 16,
+    "other": 6,
+}
 SEVERITY_WEIGHTS = {"low": 20, "normal": 55, "high": 20, "critical": 5}
-CHANNEL_WEIGHTS = {"phone": 45, "wechat": 22, "online_form": 12, "email": 6, "on_site": 4, "letter": 1, "regulator": 10}
+CHANNEL_WEIGHTS = {
+    "phone": 45,
+    "wechat": 22,
+    "online_form": 12,
+    "email": 6,
+    "on_site": 4,
+    "letter": 1,
+    "regulator": 10,
+}
 
 DESCRIPTIONS: dict[str, list[str]] = {
     "delay": [
@@ -74,12 +90,30 @@ DESCRIPTIONS: dict[str, list[str]] = {
     ],
 }
 RESOLUTIONS: dict[str, list[str]] = {
-    "delay": ["已协调中转场优先发运并安排专人派送，向客户致歉并减免部分运费。", "查明为干线车辆故障所致，已改派他车，货物次日送达。"],
-    "damage": ["经现场勘验确认运输途中破损，按声明价值赔付，并加强该线路装卸培训。", "已补发同款货物并赔偿损失，包装标准已更新。"],
-    "loss": ["经全网查找找回部分货物，余下部分按保价条款赔付。", "确认为派送环节冒签，已按货值全额赔付并处理责任人。"],
-    "billing": ["复核计费重量后确认多收，差额已退回客户账户并重开发票。", "核对账单后确认重复扣费，已冲正并向客户财务说明。"],
-    "attitude": ["已约谈相关人员并纳入考核，主管致电客户道歉，客户表示接受。", "已对热线流程整改，专人跟进并回电客户。"],
-    "information": ["已补录轨迹并排查扫描设备问题，向客户说明货物实时位置。", "已完善到货通知流程，对该客户开通短信和微信双通知。"],
+    "delay": [
+        "已协调中转场优先发运并安排专人派送，向客户致歉并减免部分运费。",
+        "查明为干线车辆故障所致，已改派他车，货物次日送达。",
+    ],
+    "damage": [
+        "经现场勘验确认运输途中破损，按声明价值赔付，并加强该线路装卸培训。",
+        "已补发同款货物并赔偿损失，包装标准已更新。",
+    ],
+    "loss": [
+        "经全网查找找回部分货物，余下部分按保价条款赔付。",
+        "确认为派送环节冒签，已按货值全额赔付并处理责任人。",
+    ],
+    "billing": [
+        "复核计费重量后确认多收，差额已退回客户账户并重开发票。",
+        "核对账单后确认重复扣费，已冲正并向客户财务说明。",
+    ],
+    "attitude": [
+        "已约谈相关人员并纳入考核，主管致电客户道歉，客户表示接受。",
+        "已对热线流程整改，专人跟进并回电客户。",
+    ],
+    "information": [
+        "已补录轨迹并排查扫描设备问题，向客户说明货物实时位置。",
+        "已完善到货通知流程，对该客户开通短信和微信双通知。",
+    ],
     "other": ["已记录客户建议并反馈相关部门，专人回访说明改进计划。", "已加快回单返还，并约定每周汇总寄回。"],
 }
 
@@ -119,14 +153,23 @@ def plant_complaints(
         .annotate(pick=hashed)
         .filter(pick__lt=peak_threshold)
         .values_list(
-            "id", "pick", "customer_id", "customer__owner_id", "booked_at", "promised_at",
-            "waybill_no", "origin_city", "destination_city", "cargo_type",
+            "id",
+            "pick",
+            "customer_id",
+            "customer__owner_id",
+            "booked_at",
+            "promised_at",
+            "waybill_no",
+            "origin_city",
+            "destination_city",
+            "cargo_type",
         )
         .order_by()
     )
     taken = set(Complaint.objects.exclude(shipment=None).values_list("shipment_id", flat=True))
     rows = [
-        row for row in candidates.iterator(chunk_size=BATCH)
+        row
+        for row in candidates.iterator(chunk_size=BATCH)
         if row[0] not in taken and (row[1] < base_threshold or _is_peak(row[4]))
     ]
     rows.sort(key=lambda row: row[0])
@@ -138,11 +181,20 @@ def plant_complaints(
     targets = {t.severity: t for t in ComplaintTarget.objects.all()}
     fallback_handlers = list(
         User.objects.filter(is_active=True, groups__name__in=["operations", "manager"])
-        .order_by("pk").values_list("pk", flat=True).distinct()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
     )
     plans = []
     for row in rows:
-        plan = _plan(random.Random(seed * 1_000_003 + row[0]), row, categories, targets, fallback_handlers, now)
+        plan = _plan(
+            random.Random(seed * 1_000_003 + row[0]),  # noqa: S311 - demo data is deterministic on purpose
+            row,
+            categories,
+            targets,
+            fallback_handlers,
+            now,
+        )
         if plan is not None:
             plans.append(plan)
     plans.sort(key=lambda plan: (plan[0].received_at, plan[0].shipment_id))
@@ -168,7 +220,8 @@ def _categories() -> dict[str, list[ComplaintCategory]]:
     by_root: dict[str, list[ComplaintCategory]] = defaultdict(list)
     roots = {c.pk: c for c in ComplaintCategory.objects.filter(parent=None)}
     for category in ComplaintCategory.objects.exclude(parent=None):
-        by_root[roots[category.parent_id].code].append(category)
+        if category.parent_id in roots:
+            by_root[roots[category.parent_id].code].append(category)
     for root in roots.values():
         if not by_root.get(root.code):
             by_root[root.code] = [root]
@@ -181,7 +234,9 @@ def _number(plans: list[tuple[Complaint, list[ComplaintEvent]]]) -> None:
     for complaint, _events in plans:
         prefix = f"TS{timezone.localdate(complaint.received_at):%Y%m%d}"
         if prefix not in days:
-            days[prefix] = CodeSequence.objects.filter(prefix=prefix).values_list("last_value", flat=True).first() or 0
+            days[prefix] = (
+                CodeSequence.objects.filter(prefix=prefix).values_list("last_value", flat=True).first() or 0
+            )
         days[prefix] += 1
         complaint.number = complaint_number(timezone.localdate(complaint.received_at), days[prefix])
     with transaction.atomic():
@@ -197,14 +252,27 @@ def _plan(
     fallback_handlers: list[int],
     now: dt.datetime,
 ) -> tuple[Complaint, list[ComplaintEvent]] | None:
-    shipment_id, _pick_value, customer_id, owner_id, booked_at, promised_at, waybill, origin, destination, cargo = row
+    (
+        shipment_id,
+        _pick_value,
+        customer_id,
+        owner_id,
+        booked_at,
+        promised_at,
+        waybill,
+        origin,
+        destination,
+        cargo,
+    ) = row
     root = _pick(rng, ROOT_WEIGHTS)
     category = rng.choice(categories[root])
     severity = _pick(rng, SEVERITY_WEIGHTS)
     if root == "loss" and severity == "low":
         severity = "high"
     local = timezone.localtime(booked_at + dt.timedelta(days=rng.randint(1, 9)))
-    received_at = local.replace(hour=rng.randint(8, 20), minute=rng.randint(0, 59), second=rng.randint(0, 59), microsecond=0)
+    received_at = local.replace(
+        hour=rng.randint(8, 20), minute=rng.randint(0, 59), second=rng.randint(0, 59), microsecond=0
+    )
     if received_at >= now:
         return None
     target = targets[severity]
@@ -217,21 +285,45 @@ def _plan(
     resolved = max(resolved, acknowledged + dt.timedelta(minutes=30))
     investigating = acknowledged + (resolved - acknowledged) * rng.uniform(0.05, 0.3)
     closed = resolved + dt.timedelta(hours=rng.uniform(12, 96))
-    handler_id = owner_id or (fallback_handlers[customer_id % len(fallback_handlers)] if fallback_handlers else None)
+    handler_id = owner_id or (
+        fallback_handlers[customer_id % len(fallback_handlers)] if fallback_handlers else None
+    )
     text = rng.choice(DESCRIPTIONS[root]).format(
-        waybill=waybill, origin=origin, destination=destination, pieces=rng.randint(2, 12), cargo="货物",
+        waybill=waybill,
+        origin=origin,
+        destination=destination,
+        pieces=rng.randint(2, 12),
+        cargo="货物",
         promised=timezone.localtime(promised_at).strftime("%m月%d日") if promised_at else "约定时间",
     )
     complaint = Complaint(
-        customer_id=customer_id, shipment_id=shipment_id, channel=_pick(rng, CHANNEL_WEIGHTS), category=category,
-        severity=severity, description=text, handler_id=handler_id, state=State.RECEIVED, received_at=received_at,
-        response_due_at=response_due, resolution_due_at=resolution_due, created_at=received_at, updated_at=received_at,
+        customer_id=customer_id,
+        shipment_id=shipment_id,
+        channel=_pick(rng, CHANNEL_WEIGHTS),
+        category=category,
+        severity=severity,
+        description=text,
+        handler_id=handler_id,
+        state=State.RECEIVED,
+        received_at=received_at,
+        response_due_at=response_due,
+        resolution_due_at=resolution_due,
+        created_at=received_at,
+        updated_at=received_at,
     )
     events = [ComplaintEvent(action=Action.FILE, to_state=State.RECEIVED, at=received_at)]
 
     def step(action: str, state: str, at: dt.datetime, note: str = "") -> None:
-        events.append(ComplaintEvent(action=action, from_state=complaint.state, to_state=state, at=at,
-                                     actor_id=handler_id, note=note))
+        events.append(
+            ComplaintEvent(
+                action=action,
+                from_state=complaint.state,
+                to_state=state,
+                at=at,
+                actor_id=handler_id,
+                note=note,
+            )
+        )
         complaint.state = state
 
     if acknowledged <= now:
@@ -266,8 +358,15 @@ def _plan(
         complaint.escalation_level = levels[-1][0]
         complaint.escalated_at = levels[0][1]
         for level, at in levels:
-            events.append(ComplaintEvent(action=Action.ESCALATE, from_state="", to_state="", at=at,
-                                         note=str(Escalation(level).label)))
+            events.append(
+                ComplaintEvent(
+                    action=Action.ESCALATE,
+                    from_state="",
+                    to_state="",
+                    at=at,
+                    note=str(Escalation(level).label),
+                )
+            )
         events.sort(key=lambda event: event.at)
     complaint.updated_at = max(event.at for event in events)
     return complaint, events

@@ -27,12 +27,18 @@ def handlers_queryset() -> Any:
     has = Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app) | Q(
         groups__permissions__codename=codename, groups__permissions__content_type__app_label=app
     )
-    return User.objects.filter(is_active=True).filter(has | Q(is_superuser=True)).distinct().order_by("last_name", "first_name", "username")
+    return (
+        User.objects.filter(is_active=True)
+        .filter(has | Q(is_superuser=True))
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 class ShipmentChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Shipment) -> str:
-        return f"{obj.waybill_no} · {timezone.localtime(obj.booked_at):%Y-%m-%d} · {obj.origin_city} → {obj.destination_city}"
+        booked = timezone.localtime(obj.booked_at)
+        return f"{obj.waybill_no} · {booked:%Y-%m-%d} · {obj.origin_city} → {obj.destination_city}"
 
 
 class HandlerChoiceField(forms.ModelChoiceField):
@@ -51,13 +57,19 @@ class ComplaintFileForm(forms.Form):
     contact = forms.ModelChoiceField(label=_("contact"), queryset=Contact.objects.none(), required=False)
     shipment = ShipmentChoiceField(label=_("shipment"), queryset=Shipment.objects.none(), required=False)
     waybill_no = forms.CharField(
-        label=_("or waybill number"), max_length=24, required=False,
+        label=_("or waybill number"),
+        max_length=24,
+        required=False,
         help_text=_("For an older shipment of this customer that is not in the list."),
     )
-    description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 5}), max_length=4000)
+    description = forms.CharField(
+        label=_("description"), widget=forms.Textarea(attrs={"rows": 5}), max_length=4000
+    )
     handler = HandlerChoiceField(label=_("handler"), queryset=User.objects.none(), required=False)
     received_at = forms.DateTimeField(
-        label=_("received at"), required=False, help_text=_("Leave empty for now."),
+        label=_("received at"),
+        required=False,
+        help_text=_("Leave empty for now."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
     )
@@ -66,7 +78,11 @@ class ComplaintFileForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.customer = customer
         self.fields["contact"].queryset = Contact.objects.filter(customer=customer).order_by("name")  # type: ignore[attr-defined]
-        newest = list(Shipment.objects.filter(customer=customer).order_by("-booked_at").values_list("pk", flat=True)[:SHIPMENT_CHOICES])
+        newest = list(
+            Shipment.objects.filter(customer=customer)
+            .order_by("-booked_at")
+            .values_list("pk", flat=True)[:SHIPMENT_CHOICES]
+        )
         self.fields["shipment"].queryset = Shipment.objects.filter(pk__in=newest).order_by("-booked_at")  # type: ignore[attr-defined]
         self.fields["handler"].queryset = handlers_queryset()  # type: ignore[attr-defined]
 

@@ -45,9 +45,7 @@ class ComplaintCategory(models.Model):
         verbose_name = _("complaint category")
         verbose_name_plural = _("complaint categories")
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(parent=F("pk")), name="complaintcategory_not_own_parent"
-            ),
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="complaintcategory_not_own_parent"),
         ]
 
     def __str__(self) -> str:
@@ -100,7 +98,9 @@ class Complaint(TimeStampedModel):
     category = models.ForeignKey(
         ComplaintCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="complaints"
     )
-    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.NORMAL)
+    severity = models.CharField(
+        _("severity"), max_length=10, choices=Severity.choices, default=Severity.NORMAL
+    )
     shipment = models.ForeignKey(
         Shipment,
         verbose_name=_("shipment"),
@@ -171,9 +171,7 @@ class Complaint(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(compensation_amount__gte=0), name="complaint_compensation_gte_0"
             ),
-            models.CheckConstraint(
-                condition=Q(state__in=State.values), name="complaint_state_valid"
-            ),
+            models.CheckConstraint(condition=Q(state__in=State.values), name="complaint_state_valid"),
             models.CheckConstraint(
                 condition=Q(escalation_level__gte=0, escalation_level__lte=2),
                 name="complaint_escalation_level_valid",

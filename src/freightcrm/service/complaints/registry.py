@@ -14,7 +14,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from freightcrm.core import access
 from freightcrm.core.display import person_name
@@ -25,7 +26,13 @@ from freightcrm.service.complaints.choices import OPEN_STATES, SEVERITY_RANK, St
 from freightcrm.service.complaints.models import Complaint
 from freightcrm.service.complaints.selectors import complaints_visible_to, customer_complaints
 from freightcrm.service.due import DueCandidate, DueSource, register_due_source
-from freightcrm.service.timeline import Cursor, TimelineEntry, TimelineSource, older_than, register_timeline_source
+from freightcrm.service.timeline import (
+    Cursor,
+    TimelineEntry,
+    TimelineSource,
+    older_than,
+    register_timeline_source,
+)
 
 KIND = "complaint"
 DUE_KIND = "complaint_overdue"
@@ -40,7 +47,9 @@ def _url(complaint: Complaint) -> str:
     return reverse("admin:service_complaint_change", args=[complaint.pk])
 
 
-def timeline_entries(user: Any, customer: Customer, cursor: Cursor | None, limit: int) -> Sequence[TimelineEntry]:
+def timeline_entries(
+    user: Any, customer: Customer, cursor: Cursor | None, limit: int
+) -> Sequence[TimelineEntry]:
     rows = (
         complaints_visible_to(user)
         .filter(customer=customer)
@@ -53,12 +62,17 @@ def timeline_entries(user: Any, customer: Customer, cursor: Cursor | None, limit
             kind=KIND,
             id=c.pk,
             at=c.received_at,
-            title=gettext("Complaint %(number)s · %(category)s") % {"number": c.number, "category": c.category},
+            title=gettext("Complaint %(number)s · %(category)s")
+            % {"number": c.number, "category": c.category},
             detail=Truncator(c.description).chars(120),
             url=_url(c),
             status=str(c.get_state_display()),
             actor=person_name(c.filed_by),
-            extra={"severity": c.severity, "number": c.number, "shipment": c.shipment.waybill_no if c.shipment else ""},
+            extra={
+                "severity": c.severity,
+                "number": c.number,
+                "shipment": c.shipment.waybill_no if c.shipment else "",
+            },
         )
         for c in rows
     ]
@@ -78,13 +92,16 @@ def due_candidates(today: dt.date) -> Iterator[DueCandidate]:
     horizon = _end_of(today)
     rows = (
         Complaint.objects.filter(
-            Q(state=State.RECEIVED, response_due_at__lt=horizon) | Q(state__in=OPEN_STATES, resolution_due_at__lt=horizon)
+            Q(state=State.RECEIVED, response_due_at__lt=horizon)
+            | Q(state__in=OPEN_STATES, resolution_due_at__lt=horizon)
         )
         .select_related("customer", "category", "category__parent")
         .order_by("response_due_at", "pk")
     )
     managers = list(
-        User.objects.filter(is_active=True, groups__name=MANAGER_GROUP).values_list("pk", flat=True).distinct()
+        User.objects.filter(is_active=True, groups__name=MANAGER_GROUP)
+        .values_list("pk", flat=True)
+        .distinct()
     )
     for c in rows.iterator(chunk_size=2000):
         waiting_response = c.state == State.RECEIVED and c.response_due_at < horizon

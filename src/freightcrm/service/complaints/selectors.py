@@ -36,7 +36,8 @@ STATISTICS_PERMISSION = "service.view_complaint_statistics"
 
 def complaints_visible_to(user: Any) -> QuerySet[Complaint]:
     return access.visible(
-        user, Complaint.objects.select_related("customer", "category", "category__parent", "handler", "shipment")
+        user,
+        Complaint.objects.select_related("customer", "category", "category__parent", "handler", "shipment"),
     )
 
 
@@ -94,8 +95,13 @@ def _shipment_denominators(start: dt.date, end: dt.date) -> ShipmentDenominators
     """
     shipments = Shipment.objects.filter(booked_at__gte=_aware(start), booked_at__lt=_aware(end))
     by_month = {
-        timezone.localtime(row["month"]).date() if isinstance(row["month"], dt.datetime) else row["month"]: row["n"]
-        for row in shipments.annotate(month=TruncMonth("booked_at")).values("month").annotate(n=Count("id")).order_by()
+        timezone.localtime(row["month"]).date()
+        if isinstance(row["month"], dt.datetime)
+        else row["month"]: row["n"]
+        for row in shipments.annotate(month=TruncMonth("booked_at"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by()
     }
     by_province = {
         row["customer__province"] or "": row["n"]
@@ -174,7 +180,10 @@ def complaint_statistics(
     )
     total = breaches["total"]
     stats = ComplaintStatistics(
-        start=start, end=end, complaints=total, shipments=denominators.total,
+        start=start,
+        end=end,
+        complaints=total,
+        shipments=denominators.total,
         rate=_rate(total, denominators.total),
     )
     stats.breaches = {
@@ -194,7 +203,11 @@ def complaint_statistics(
     counts = {row["root"]: row["n"] for row in by_root}
     stats.by_category = sorted(
         (
-            {"category": name, "count": counts.get(pk, 0), "rate": _rate(counts.get(pk, 0), denominators.total)}
+            {
+                "category": name,
+                "count": counts.get(pk, 0),
+                "rate": _rate(counts.get(pk, 0), denominators.total),
+            }
             for pk, name in roots.items()
             if counts.get(pk)
         ),
@@ -214,8 +227,13 @@ def complaint_statistics(
         key=lambda row: (-(row["rate"] or 0), row["province"]),
     )
     by_month = {
-        (timezone.localtime(row["month"]).date() if isinstance(row["month"], dt.datetime) else row["month"]): row["n"]
-        for row in rows.annotate(month=TruncMonth("received_at")).values("month").annotate(n=Count("id")).order_by()
+        (
+            timezone.localtime(row["month"]).date() if isinstance(row["month"], dt.datetime) else row["month"]
+        ): row["n"]
+        for row in rows.annotate(month=TruncMonth("received_at"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by()
     }
     months = sorted(set(by_month) | set(denominators.by_month))
     stats.by_month = [
@@ -240,5 +258,3 @@ def customer_complaints(user: Any, customer: Customer, limit: int = 5) -> dict[s
         "total": rows.count(),
         "now": timezone.now(),
     }
-
-

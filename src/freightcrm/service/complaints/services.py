@@ -17,7 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from freightcrm.core import access
 from freightcrm.core.errors import ApplicationError, PermissionDeniedError
@@ -62,7 +63,9 @@ def due_times(severity: str, received_at: dt.datetime) -> tuple[dt.datetime, dt.
     """Response and resolution due times from the severity's target (calendar hours)."""
     target = ComplaintTarget.objects.filter(severity=severity).first()
     if target is None:
-        raise ValidationError({"severity": _("There is no target for this severity; ask a manager to set one.")})
+        raise ValidationError(
+            {"severity": _("There is no target for this severity; ask a manager to set one.")}
+        )
     return (
         received_at + dt.timedelta(hours=target.response_hours),
         received_at + dt.timedelta(hours=target.resolution_hours),
@@ -175,7 +178,14 @@ def _transition(
 
 
 def _finish(
-    current: Complaint, complaint: Complaint, *, actor: User, action: str, before: str, now: dt.datetime, note: str
+    current: Complaint,
+    complaint: Complaint,
+    *,
+    actor: User,
+    action: str,
+    before: str,
+    now: dt.datetime,
+    note: str,
 ) -> Complaint:
     current.full_clean()
     current.save()
@@ -194,7 +204,9 @@ def complaint_acknowledge(
     current.acknowledged_at = now
     if current.handler_id is None:
         current.handler = actor
-    return _finish(current, complaint, actor=actor, action=Action.ACKNOWLEDGE, before=before, now=now, note=note)
+    return _finish(
+        current, complaint, actor=actor, action=Action.ACKNOWLEDGE, before=before, now=now, note=note
+    )
 
 
 @transaction.atomic
@@ -204,7 +216,9 @@ def complaint_investigate(
     current, before, now = _transition(actor=actor, complaint=complaint, action=Action.INVESTIGATE, now=now)
     current.state = State.INVESTIGATING
     current.investigating_at = current.investigating_at or now
-    return _finish(current, complaint, actor=actor, action=Action.INVESTIGATE, before=before, now=now, note=note)
+    return _finish(
+        current, complaint, actor=actor, action=Action.INVESTIGATE, before=before, now=now, note=note
+    )
 
 
 def _money(value: Any) -> Decimal:
@@ -297,7 +311,9 @@ def complaint_assign(
         raise ValidationError({"handler": _("The handler may not see this customer.")})
     current.handler = handler
     current.save(update_fields=["handler", "updated_at"])
-    text = f"→ {handler.get_full_name() or handler.get_username()}" + (f": {note.strip()}" if note.strip() else "")
+    text = f"→ {handler.get_full_name() or handler.get_username()}" + (
+        f": {note.strip()}" if note.strip() else ""
+    )
     _event(current, actor=actor, action=Action.ASSIGN, at=now, from_state=current.state, note=text)
     complaint.refresh_from_db()
     return complaint
@@ -322,8 +338,15 @@ def complaint_confirm(
     current.confirmation_note = (note or "").strip()[:500]
     current.full_clean()
     current.save()
-    _event(current, actor=actor, action=Action.CONFIRM, at=now, from_state=current.state,
-           note=f"{Confirmation(confirmation).label}" + (f": {current.confirmation_note}" if current.confirmation_note else ""))
+    _event(
+        current,
+        actor=actor,
+        action=Action.CONFIRM,
+        at=now,
+        from_state=current.state,
+        note=f"{Confirmation(confirmation).label}"
+        + (f": {current.confirmation_note}" if current.confirmation_note else ""),
+    )
     complaint.refresh_from_db()
     return complaint
 
@@ -353,7 +376,11 @@ def complaints_escalate(*, now: dt.datetime) -> int:
         ComplaintEvent.objects.bulk_create(
             [
                 ComplaintEvent(
-                    complaint_id=pk, action=Action.ESCALATE, from_state=state, to_state=state, at=now,
+                    complaint_id=pk,
+                    action=Action.ESCALATE,
+                    from_state=state,
+                    to_state=state,
+                    at=now,
                     note=str(Escalation(level).label),
                 )
                 for pk, state in rows
@@ -397,13 +424,19 @@ def complaint_apply(
     if action == Action.REOPEN:
         return complaint_reopen(actor=actor, complaint=complaint, note=note, now=now)
     if action == Action.CONFIRM:
-        return complaint_confirm(actor=actor, complaint=complaint, confirmation=confirmation, note=note, now=now)
+        return complaint_confirm(
+            actor=actor, complaint=complaint, confirmation=confirmation, note=note, now=now
+        )
     if action == Action.ASSIGN:
         if handler is None:
             raise ValidationError({"handler": _("Choose the new handler.")})
         return complaint_assign(actor=actor, complaint=complaint, handler=handler, note=note, now=now)
     raise ValidationError(
-        {"action": ValidationError(_("Unknown action; use one of: %(actions)s."), params={"actions": ", ".join(ACTIONS)})}
+        {
+            "action": ValidationError(
+                _("Unknown action; use one of: %(actions)s."), params={"actions": ", ".join(ACTIONS)}
+            )
+        }
     )
 
 

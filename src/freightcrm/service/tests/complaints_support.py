@@ -6,15 +6,14 @@ import datetime as dt
 import itertools
 from decimal import Decimal
 from typing import Any
-
-from django.utils import timezone
+from zoneinfo import ZoneInfo
 
 from freightcrm.customers.models import Customer
 from freightcrm.service.complaints.models import Complaint, ComplaintCategory
 from freightcrm.service.complaints.services import complaint_file
 from freightcrm.shipments.models import Shipment
 
-T0 = timezone.make_aware(dt.datetime(2026, 3, 2, 9, 0))  # a Monday morning, Asia/Shanghai
+T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # a Monday morning
 _waybills = itertools.count(1)
 
 
@@ -41,8 +40,15 @@ def category(code: str) -> ComplaintCategory:
     return ComplaintCategory.objects.get(code=code)
 
 
-def file(actor: Any, customer: Customer, *, severity: str = "normal", code: str = "delay-delivery",
-         received_at: dt.datetime | None = None, **fields: Any) -> Complaint:
+def file(
+    actor: Any,
+    customer: Customer,
+    *,
+    severity: str = "normal",
+    code: str = "delay-delivery",
+    received_at: dt.datetime | None = None,
+    **fields: Any,
+) -> Complaint:
     received_at = received_at or T0
     return complaint_file(
         actor=actor,

@@ -26,13 +26,18 @@ def setup(role_user, make_customer):
     am1, am2 = role_user("account_manager", "am1"), role_user("account_manager", "am2")
     mine, theirs = make_customer(actor=am1), make_customer(actor=am2)
     return {
-        "am1": am1, "am2": am2, "mine": mine, "theirs": theirs,
+        "am1": am1,
+        "am2": am2,
+        "mine": mine,
+        "theirs": theirs,
         "mine_complaint": file(am1, mine, received_at=timezone.now(), now=timezone.now()),
         "their_complaint": file(am2, theirs, received_at=timezone.now(), now=timezone.now()),
     }
 
 
-def test_list_shows_visible_complaints_with_bounded_queries(client, setup, role_user, django_assert_max_num_queries):
+def test_list_shows_visible_complaints_with_bounded_queries(
+    client, setup, role_user, django_assert_max_num_queries
+):
     manager = role_user("manager")
     for _ in range(10):
         file(manager, setup["mine"], received_at=timezone.now(), now=timezone.now())
@@ -40,9 +45,18 @@ def test_list_shows_visible_complaints_with_bounded_queries(client, setup, role_
     with django_assert_max_num_queries(20):
         response = client.get(reverse(LIST))
     assert response.status_code == 200
-    assert setup["mine_complaint"].number in response.text and setup["their_complaint"].number in response.text
-    for query in ("?state=received", "?overdue=yes", "?overdue=escalated", "?handler=me", "?severity=high",
-                  f"?q={setup['mine_complaint'].number}", f"?q={setup['theirs'].code}"):
+    assert (
+        setup["mine_complaint"].number in response.text and setup["their_complaint"].number in response.text
+    )
+    for query in (
+        "?state=received",
+        "?overdue=yes",
+        "?overdue=escalated",
+        "?handler=me",
+        "?severity=high",
+        f"?q={setup['mine_complaint'].number}",
+        f"?q={setup['theirs'].code}",
+    ):
         assert client.get(reverse(LIST) + query).status_code == 200
     assert setup["mine_complaint"].number not in client.get(reverse(LIST) + f"?q={setup['theirs'].code}").text
 
@@ -69,8 +83,14 @@ def test_filing_from_the_customer_offers_only_that_customers_shipments(client, s
     assert own.waybill_no in form.text and other.waybill_no not in form.text
     # a forged choice of another customer's shipment is refused, nothing saved
     before = Complaint.objects.count()
-    data = {"customer": setup["mine"].pk, "channel": "phone", "category": category("damage-goods").pk,
-            "severity": "high", "description": "外箱破损", "shipment": other.pk}
+    data = {
+        "customer": setup["mine"].pk,
+        "channel": "phone",
+        "category": category("damage-goods").pk,
+        "severity": "high",
+        "description": "外箱破损",
+        "shipment": other.pk,
+    }
     refused = client.post(reverse(FILE), data)
     assert refused.status_code == 200 and Complaint.objects.count() == before
     refused = client.post(reverse(FILE), {**data, "shipment": "", "waybill_no": other.waybill_no})
@@ -103,8 +123,15 @@ def test_complaint_page_buttons_follow_the_state_and_refusals_change_nothing(cli
     client.post(page(complaint.pk), {"action": "resolve", "resolution": ""})
     complaint.refresh_from_db()
     assert complaint.state == State.INVESTIGATING
-    client.post(page(complaint.pk), {"action": "resolve", "resolution": "已补发", "compensation_amount": "120",
-                                     "compensation_currency": "CNY"})
+    client.post(
+        page(complaint.pk),
+        {
+            "action": "resolve",
+            "resolution": "已补发",
+            "compensation_amount": "120",
+            "compensation_currency": "CNY",
+        },
+    )
     complaint.refresh_from_db()
     assert complaint.state == State.RESOLVED and str(complaint.compensation_amount) == "120.00"
     shown = client.get(page(complaint.pk)).text

@@ -24,7 +24,9 @@ class Api:
         return self.client.get(f"/api/v1{path}", params, headers=self.headers)
 
     def post(self, path, body):
-        return self.client.post(f"/api/v1{path}", json.dumps(body), content_type="application/json", headers=self.headers)
+        return self.client.post(
+            f"/api/v1{path}", json.dumps(body), content_type="application/json", headers=self.headers
+        )
 
 
 @pytest.fixture
@@ -33,9 +35,13 @@ def setup(role_user, make_customer):
     mine, theirs = make_customer(actor=am1), make_customer(actor=am2)
     now = timezone.now()
     return {
-        "am1": am1, "mine": mine, "theirs": theirs,
+        "am1": am1,
+        "mine": mine,
+        "theirs": theirs,
         "mine_complaint": file(am1, mine, received_at=now, now=now),
-        "their_complaint": file(am2, theirs, received_at=now, now=now, severity="critical", code="loss-whole"),
+        "their_complaint": file(
+            am2, theirs, received_at=now, now=now, severity="critical", code="loss-whole"
+        ),
     }
 
 
@@ -48,7 +54,10 @@ def test_list_filters_and_caps_the_page(setup, role_user, django_assert_max_num_
     body = response.json()
     assert response.status_code == 200 and body["count"] == 7 and len(body["results"]) == 3
     assert api.get("/complaints", category="loss").json()["count"] == 1
-    assert api.get("/complaints", severity="critical").json()["results"][0]["number"] == setup["their_complaint"].number
+    assert (
+        api.get("/complaints", severity="critical").json()["results"][0]["number"]
+        == setup["their_complaint"].number
+    )
     assert api.get("/complaints", customer=setup["theirs"].code).json()["count"] == 1
     assert api.get("/complaints", overdue="true").json()["count"] == 0
     too_big = api.get("/complaints", page_size=101)
@@ -75,8 +84,17 @@ def test_roles_without_complaint_rights_get_403(setup, role_user):
 def test_file_then_walk_the_state_machine(setup):
     api = Api(setup["am1"])
     own = shipment(setup["mine"])
-    filed = api.post("/complaints", {"customer": setup["mine"].code, "channel": "wechat", "category": "damage-goods",
-                                     "severity": "high", "description": "到货外箱破损", "shipment": own.waybill_no})
+    filed = api.post(
+        "/complaints",
+        {
+            "customer": setup["mine"].code,
+            "channel": "wechat",
+            "category": "damage-goods",
+            "severity": "high",
+            "description": "到货外箱破损",
+            "shipment": own.waybill_no,
+        },
+    )
     assert filed.status_code == 201, filed.content
     number = filed.json()["number"]
     assert filed.json()["shipment"] == own.waybill_no and filed.json()["state"] == "received"
@@ -88,8 +106,10 @@ def test_file_then_walk_the_state_machine(setup):
         assert api.post(f"/complaints/{number}/transitions", {"action": action}).status_code == 200
     missing = api.post(f"/complaints/{number}/transitions", {"action": "resolve"})
     assert missing.status_code == 400 and "resolution" in missing.json()["error"]["fields"]
-    done = api.post(f"/complaints/{number}/transitions",
-                    {"action": "resolve", "resolution": "按声明价值赔付", "compensation_amount": "300.00"})
+    done = api.post(
+        f"/complaints/{number}/transitions",
+        {"action": "resolve", "resolution": "按声明价值赔付", "compensation_amount": "300.00"},
+    )
     assert done.status_code == 200 and done.json()["state"] == "resolved"
     assert done.json()["compensation_amount"] == "300.00"
     assert [e["action"] for e in done.json()["events"]] == ["file", "acknowledge", "investigate", "resolve"]
@@ -114,4 +134,8 @@ def test_openapi_lists_the_complaint_operations(client):
 
     spec = client.get("/api/v1/openapi.json").json()
     validate(spec)
-    assert {"/api/v1/complaints", "/api/v1/complaints/{number}", "/api/v1/complaints/{number}/transitions"} <= set(spec["paths"])
+    assert {
+        "/api/v1/complaints",
+        "/api/v1/complaints/{number}",
+        "/api/v1/complaints/{number}/transitions",
+    } <= set(spec["paths"])

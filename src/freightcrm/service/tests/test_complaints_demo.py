@@ -23,8 +23,11 @@ def archive():
 
 
 def snapshot():
-    return list(Complaint.objects.order_by("number").values_list("number", "shipment_id", "category_id", "state",
-                                                                  "received_at", "resolved_at"))
+    return list(
+        Complaint.objects.order_by("number").values_list(
+            "number", "shipment_id", "category_id", "state", "received_at", "resolved_at"
+        )
+    )
 
 
 def test_rate_peak_season_and_determinism(archive):

@@ -33,7 +33,9 @@ def test_timeline_pages_complaints_by_cursor_and_respects_visibility(role_user, 
     counts = {k["kind"]: k["count"] for k in first.kinds}
     assert counts["complaint"] == 5
     # roles without complaint rights do not get the kind at all
-    assert "complaint" not in {k["kind"] for k in customer_timeline(role_user("credit_analyst"), customer).kinds}
+    assert "complaint" not in {
+        k["kind"] for k in customer_timeline(role_user("credit_analyst"), customer).kinds
+    }
 
 
 def test_due_list_has_the_handler_and_managers_for_escalated_ones(role_user, make_customer):

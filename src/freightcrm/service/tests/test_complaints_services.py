@@ -47,7 +47,9 @@ def move_to(complaint, state, actor):
         State.CLOSED: ["acknowledge", "investigate", "resolve", "close"],
     }[state]
     for hours, action in enumerate(path, start=1):
-        complaint_apply(actor=actor, complaint=complaint, action=action, resolution="已赔付并致歉", now=at(hours))
+        complaint_apply(
+            actor=actor, complaint=complaint, action=action, resolution="已赔付并致歉", now=at(hours)
+        )
     complaint.refresh_from_db()
     assert complaint.state == state
     return complaint
@@ -137,11 +139,15 @@ def test_resolving_needs_a_resolution_and_a_valid_compensation(ops, customer):
     assert "resolution" in error.value.message_dict
     for bad in ("-1", "abc", "1.234", "NaN"):
         with pytest.raises(ValidationError) as error:
-            complaint_resolve(actor=ops, complaint=complaint, resolution="赔付", compensation_amount=bad, now=at(5))
+            complaint_resolve(
+                actor=ops, complaint=complaint, resolution="赔付", compensation_amount=bad, now=at(5)
+            )
         assert "compensation_amount" in error.value.message_dict
     complaint.refresh_from_db()
     assert complaint.state == State.INVESTIGATING
-    complaint_resolve(actor=ops, complaint=complaint, resolution="按声明价值赔付", compensation_amount="350.50", now=at(5))
+    complaint_resolve(
+        actor=ops, complaint=complaint, resolution="按声明价值赔付", compensation_amount="350.50", now=at(5)
+    )
     assert complaint.state == State.RESOLVED
     assert complaint.compensation_amount == Decimal("350.50") and complaint.resolved_at == at(5)
 
@@ -152,9 +158,12 @@ def test_steps_record_their_times_and_the_acknowledger_becomes_handler(ops, cust
     complaint_investigate(actor=ops, complaint=complaint, now=at(2))
     complaint_resolve(actor=ops, complaint=complaint, resolution="补发", now=at(30))
     complaint_close(actor=ops, complaint=complaint, now=at(40))
-    assert (complaint.acknowledged_at, complaint.investigating_at, complaint.resolved_at, complaint.closed_at) == (
-        at(1), at(2), at(30), at(40)
-    )
+    assert (
+        complaint.acknowledged_at,
+        complaint.investigating_at,
+        complaint.resolved_at,
+        complaint.closed_at,
+    ) == (at(1), at(2), at(30), at(40))
     assert complaint.handler == ops
 
 
@@ -165,7 +174,9 @@ def test_reopen_from_resolved_and_closed_is_counted_and_needs_a_reason(ops, cust
     complaint_reopen(actor=ops, complaint=complaint, note="客户称赔付未到账", now=at(20))
     assert complaint.state == State.INVESTIGATING and complaint.reopen_count == 1
     assert complaint.resolved_at is None and complaint.closed_at is None
-    assert "已赔付并致歉" in complaint.events.order_by("-pk").first().note  # the earlier resolution stays on record
+    assert (
+        "已赔付并致歉" in complaint.events.order_by("-pk").first().note
+    )  # the earlier resolution stays on record
     complaint_resolve(actor=ops, complaint=complaint, resolution="补发赔款", now=at(21))
     complaint_reopen(actor=ops, complaint=complaint, note="仍未到账", now=at(22))
     assert complaint.reopen_count == 2

@@ -15,7 +15,9 @@ class Command(BaseCommand):
     help = "Escalate open complaints past their response or resolution due time to the managers."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--now", help="ISO time to escalate as of (default: now), e.g. 2026-11-23T09:00+08:00")
+        parser.add_argument(
+            "--now", help="ISO time to escalate as of (default: now), e.g. 2026-11-23T09:00+08:00"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         now = timezone.now()
