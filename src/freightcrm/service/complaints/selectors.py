@@ -19,8 +19,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, F, FloatField, Func, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -85,6 +85,37 @@ def _aware(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+def month_starts(start: dt.date, end: dt.date) -> list[dt.date]:
+    """The first days of the months that [start, end) touches."""
+    months = []
+    month = start.replace(day=1)
+    while month < end:
+        months.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def count_by_month(rows: QuerySet[Any], field: str, start: dt.date, end: dt.date) -> dict[dt.date, int]:
+    """Rows per local calendar month of `field`, in one scan of conditional counts.
+
+    Plain range comparisons rather than `TruncMonth`: on SQLite truncating in a time zone calls a
+    Python function for every row, which costs seconds over a few hundred thousand shipments.
+    """
+    months = month_starts(start, end)
+    if not months:
+        return {}
+    bounds = [*months[1:], (months[-1] + dt.timedelta(days=32)).replace(day=1)]
+    counts = rows.aggregate(
+        **{
+            f"m{index}": Count(
+                "pk", filter=Q(**{f"{field}__gte": _aware(month), f"{field}__lt": _aware(bounds[index])})
+            )
+            for index, month in enumerate(months)
+        }
+    )
+    return {month: counts[f"m{index}"] or 0 for index, month in enumerate(months) if counts[f"m{index}"]}
+
+
 def _shipment_denominators(start: dt.date, end: dt.date) -> ShipmentDenominators:
     """Shipments booked in [start, end) by month and by customer province.
 
@@ -94,15 +125,7 @@ def _shipment_denominators(start: dt.date, end: dt.date) -> ShipmentDenominators
     needs the aggregates: this scan is the slow part of the statistics).
     """
     shipments = Shipment.objects.filter(booked_at__gte=_aware(start), booked_at__lt=_aware(end))
-    by_month = {
-        timezone.localtime(row["month"]).date()
-        if isinstance(row["month"], dt.datetime)
-        else row["month"]: row["n"]
-        for row in shipments.annotate(month=TruncMonth("booked_at"))
-        .values("month")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
+    by_month = count_by_month(shipments, "booked_at", start, end)
     by_province = {
         row["customer__province"] or "": row["n"]
         for row in shipments.values("customer__province").annotate(n=Count("id")).order_by()
@@ -114,11 +137,40 @@ def _rate(count: int, shipments: int) -> float | None:
     return round(count * 1000 / shipments, 3) if shipments else None
 
 
+class HoursBetween(Func):
+    """`end − start` in hours, computed by the database itself.
+
+    Django's own datetime subtraction calls a Python function per row on SQLite; `julianday` and
+    `EXTRACT(EPOCH …)` are native, which makes the percentile look-ups ten times cheaper.
+    """
+
+    output_field = FloatField()
+
+    def __init__(self, end: str, start: str) -> None:
+        super().__init__(F(end), F(start))
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="((julianday(%(expressions)s)) * 24.0)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(EXTRACT(EPOCH FROM (%(expressions)s)) / 3600.0)",
+            arg_joiner=" - ",
+            **extra,
+        )
+
+
 def _percentiles(rows: QuerySet[Complaint], start_field: str, end_field: str) -> dict[str, float | None]:
     """Median and p90 (nearest rank) of `end − start` in hours, by offset queries: no rows in Python."""
-    done = rows.filter(**{f"{end_field}__isnull": False}).annotate(
-        took=ExpressionWrapper(F(end_field) - F(start_field), output_field=DurationField())
-    )
+    done = rows.filter(**{f"{end_field}__isnull": False}).annotate(took=HoursBetween(end_field, start_field))
     count = done.count()
     result: dict[str, float | None] = {"count": count, "median_hours": None, "p90_hours": None}
     if not count:
@@ -126,7 +178,7 @@ def _percentiles(rows: QuerySet[Complaint], start_field: str, end_field: str) ->
     for key, share in (("median_hours", 0.5), ("p90_hours", 0.9)):
         rank = max(1, math.ceil(share * count))
         took = done.order_by("took", "pk").values_list("took", flat=True)[rank - 1]
-        result[key] = round(took.total_seconds() / 3600, 2)
+        result[key] = round(float(took), 2)
     return result
 
 
@@ -226,15 +278,7 @@ def complaint_statistics(
         ),
         key=lambda row: (-(row["rate"] or 0), row["province"]),
     )
-    by_month = {
-        (
-            timezone.localtime(row["month"]).date() if isinstance(row["month"], dt.datetime) else row["month"]
-        ): row["n"]
-        for row in rows.annotate(month=TruncMonth("received_at"))
-        .values("month")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
+    by_month = count_by_month(rows, "received_at", start, end)
     months = sorted(set(by_month) | set(denominators.by_month))
     stats.by_month = [
         {
