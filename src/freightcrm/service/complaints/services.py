@@ -364,29 +364,27 @@ def complaints_escalate(*, now: dt.datetime) -> int:
         (Escalation.RESOLUTION, Q(state__in=OPEN_STATES, resolution_due_at__lt=now)),
     )
     for level, overdue in steps:
-        due = Complaint.objects.filter(overdue, escalation_level__lt=level)
-        ids = list(due.values_list("pk", flat=True))
-        if not ids:
-            continue
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            Complaint.objects.filter(pk__in=chunk, escalated_at__isnull=True).update(escalated_at=now)
-            Complaint.objects.filter(pk__in=chunk).update(escalation_level=level, updated_at=now)
-        rows = Complaint.objects.filter(pk__in=ids).values_list("pk", "state")
-        ComplaintEvent.objects.bulk_create(
-            [
-                ComplaintEvent(
-                    complaint_id=pk,
-                    action=Action.ESCALATE,
-                    from_state=state,
-                    to_state=state,
-                    at=now,
-                    note=str(Escalation(level).label),
-                )
-                for pk, state in rows
-            ]
-        )
-        moved += len(ids)
+        due = Complaint.objects.select_for_update().filter(overdue, escalation_level__lt=level)
+        rows = list(due.values_list("pk", "state"))
+        for start in range(0, len(rows), 500):
+            chunk = rows[start : start + 500]
+            ids = [pk for pk, _state in chunk]
+            Complaint.objects.filter(pk__in=ids, escalated_at__isnull=True).update(escalated_at=now)
+            Complaint.objects.filter(pk__in=ids).update(escalation_level=level, updated_at=now)
+            ComplaintEvent.objects.bulk_create(
+                [
+                    ComplaintEvent(
+                        complaint_id=pk,
+                        action=Action.ESCALATE,
+                        from_state=state,
+                        to_state=state,
+                        at=now,
+                        note=str(Escalation(level).label),
+                    )
+                    for pk, state in chunk
+                ]
+            )
+        moved += len(rows)
     return moved
 
 
