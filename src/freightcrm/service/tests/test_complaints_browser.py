@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 
 import pytest
 from django.contrib.auth.models import Group, User
 
-from freightcrm.service.complaints.models import Complaint
+from freightcrm.service.complaints.models import Complaint, ComplaintCategory
 from freightcrm.service.tests.complaints_support import shipment
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def seeded_targets(transactional_db):
+    """The categories and targets the migration seeds (a transactional test before this one flushed them)."""
+    from django.apps import apps
+
+    if not ComplaintCategory.objects.exists():
+        importlib.import_module("freightcrm.service.migrations.0002_complaints").seed(apps, None)
 
 
 @pytest.fixture
@@ -35,7 +45,7 @@ def browser_page():
 
 
 def test_operations_files_a_complaint_against_a_shipment_and_resolves_it(
-    live_server, browser_page, make_customer
+    live_server, browser_page, make_customer, seeded_targets
 ):
     # given an operations clerk and a customer with a shipment
     clerk = User.objects.create_user(
@@ -45,10 +55,11 @@ def test_operations_files_a_complaint_against_a_shipment_and_resolves_it(
     customer = make_customer(name="杭州钱江冷链测试有限公司")
     cargo = shipment(customer, waybill_no="FC2026112300099")
     page = browser_page
-    page.goto(f"{live_server.url}/admin/login/")
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
     page.fill("#id_username", "yunying")
     page.fill("#id_password", "Test-pass-2026")
     page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
     # when the clerk files a complaint from the customer card, picking the shipment
     page.goto(f"{live_server.url}/admin/customers/customer/{customer.pk}/card/")
     page.click("#section-complaints >> text=登记投诉")
