@@ -70,3 +70,14 @@ def test_top_up_adds_other_shipments_up_to_a_limit(archive):
     added = plant_complaints(seed=7, today=TODAY, per_mille=3.0, salt=1, limit=10)
     assert added == 10 and Complaint.objects.count() == before + 10
     assert Complaint.objects.values("shipment").distinct().count() == before + 10
+
+
+def test_filing_after_the_demo_continues_the_days_numbering(archive, role_user):
+    from freightcrm.service.tests.complaints_support import file
+
+    plant_complaints(seed=7, today=TODAY)
+    busiest = Complaint.objects.order_by("-number").first()
+    later = file(
+        role_user("operations"), busiest.customer, received_at=busiest.received_at, now=busiest.received_at
+    )
+    assert later.number[:10] == busiest.number[:10] and later.number > busiest.number
