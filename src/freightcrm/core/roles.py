@@ -32,6 +32,10 @@ CUSTOMER_PARTS = ("contact", "address", "logisticsneed", "document")
 # Everyone who may be assigned work sees (and ticks off) their own due list; managers see others'.
 OWN_DUE_LIST = {"service.view_dueitem"}
 OTHERS_DUE_LISTS = {"service.view_dueitem", "service.view_others_due_items"}
+# Complaints (service app): who receives them, who handles them, who measures them.
+COMPLAINT_FILE = {"service.view_complaint", "service.add_complaint", "service.view_complaintevent"}
+COMPLAINT_HANDLE = COMPLAINT_FILE | {"service.change_complaint"}
+COMPLAINT_STATISTICS = {"service.view_complaint_statistics", "service.view_complainttarget"}
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ ROLES: tuple[Role, ...] = (
         "front_desk",
         _("Front desk"),
         _("Looks up any customer, their contacts and shipments; never finance; sensitive values masked."),
-        ARCHIVE_READ | {"shipments.view_shipment"} | OWN_DUE_LIST,
+        ARCHIVE_READ | {"shipments.view_shipment"} | COMPLAINT_FILE | OWN_DUE_LIST,
     ),
     _role(
         "account_manager",
@@ -66,6 +70,7 @@ ROLES: tuple[Role, ...] = (
             "customers.view_customershare",
             "shipments.view_shipment",
         }
+        | COMPLAINT_HANDLE
         | {perm for part in CUSTOMER_PARTS for perm in _model_perms("customers", part)}
         | OWN_DUE_LIST,
     ),
@@ -112,7 +117,11 @@ ROLES: tuple[Role, ...] = (
         "operations",
         _("Operations"),
         _("Reads archives and logistics needs for planning; keeps shipments; no finance."),
-        ARCHIVE_READ | _model_perms("shipments", "shipment", ("view", "add", "change")) | OWN_DUE_LIST,
+        ARCHIVE_READ
+        | _model_perms("shipments", "shipment", ("view", "add", "change"))
+        | COMPLAINT_HANDLE
+        | COMPLAINT_STATISTICS
+        | OWN_DUE_LIST,
     ),
     _role(
         "manager",
@@ -127,6 +136,10 @@ ROLES: tuple[Role, ...] = (
             "shipments.view_shipment",
         }
         | _model_perms("customers", "customershare")
+        | COMPLAINT_HANDLE
+        | COMPLAINT_STATISTICS
+        | _model_perms("service", "complainttarget", ("view", "change"))
+        | _model_perms("service", "complaintcategory", ("view", "add", "change"))
         | OTHERS_DUE_LISTS,
     ),
     _role(
@@ -143,7 +156,11 @@ ROLES: tuple[Role, ...] = (
             "shipments.view_shipment",
             "auth.view_user",
             "auth.view_group",
+            "service.view_complaint",
+            "service.view_complaintevent",
+            "service.view_complaintcategory",
         }
+        | COMPLAINT_STATISTICS
         | OTHERS_DUE_LISTS,
     ),
     _role(

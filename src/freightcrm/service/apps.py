@@ -15,5 +15,6 @@ class ServiceConfig(AppConfig):
 
     def ready(self) -> None:
         from freightcrm.service import care, timeline  # noqa: F401
+        from freightcrm.service.complaints import registry as complaints  # noqa: F401
 
         care.ready()
