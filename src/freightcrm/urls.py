@@ -3,10 +3,12 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from freightcrm.api.main import api
+from freightcrm.service.surveys.views import survey_page
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("s/<str:token>/", survey_page, name="survey-answer"),
 ]

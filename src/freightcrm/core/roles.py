@@ -29,6 +29,21 @@ ARCHIVE_READ = {
     "customers.view_all_customers",
 }
 CUSTOMER_PARTS = ("contact", "address", "logisticsneed", "document")
+# Return visits, surveys, calls and notes (service app). Rows are still limited to the customers a
+# user may see (core.access), so "view" for an account manager means their own portfolio.
+SERVICE_READ = {
+    "service.view_visit",
+    "service.view_visitrule",
+    "service.view_interaction",
+    "service.view_surveyinvitation",
+    "service.view_surveytemplate",
+}
+ACCOUNT_SERVICE = SERVICE_READ | {
+    "service.add_visit",
+    "service.change_visit",
+    "service.add_interaction",
+    "service.add_surveyinvitation",
+}
 
 
 @dataclass(frozen=True)
@@ -48,7 +63,9 @@ ROLES: tuple[Role, ...] = (
         "front_desk",
         _("Front desk"),
         _("Looks up any customer, their contacts and shipments; never finance; sensitive values masked."),
-        ARCHIVE_READ | {"shipments.view_shipment"},
+        ARCHIVE_READ
+        | {"shipments.view_shipment", "service.view_visit", "service.view_interaction"}
+        | {"service.add_interaction"},
     ),
     _role(
         "account_manager",
@@ -63,6 +80,7 @@ ROLES: tuple[Role, ...] = (
             "customers.view_customershare",
             "shipments.view_shipment",
         }
+        | ACCOUNT_SERVICE
         | {perm for part in CUSTOMER_PARTS for perm in _model_perms("customers", part)},
     ),
     _role(
@@ -81,6 +99,8 @@ ROLES: tuple[Role, ...] = (
             "customers.view_full_id_number",
             "customers.view_full_bank_account",
             "shipments.view_shipment",
+            "service.view_visit",
+            "service.view_interaction",
         }
         | _model_perms("customers", "tag", ("view", "add", "change"))
         | _model_perms("customers", "customershare")
@@ -120,6 +140,10 @@ ROLES: tuple[Role, ...] = (
             "customers.change_customer",
             "shipments.view_shipment",
         }
+        | SERVICE_READ
+        | _model_perms("service", "visitrule", ("add", "change", "delete"))
+        | _model_perms("service", "surveytemplate", ("add", "change"))
+        | _model_perms("service", "surveyquestion", ("view", "add", "change", "delete"))
         | _model_perms("customers", "customershare"),
     ),
     _role(
@@ -134,9 +158,11 @@ ROLES: tuple[Role, ...] = (
             "customers.view_historicalcustomer",
             "customers.view_historicalcontact",
             "shipments.view_shipment",
+            "service.view_surveyquestion",
             "auth.view_user",
             "auth.view_group",
-        },
+        }
+        | SERVICE_READ,
     ),
     _role(
         "admin",

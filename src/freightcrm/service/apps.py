@@ -15,3 +15,6 @@ class ServiceConfig(AppConfig):
 
     def ready(self) -> None:
         from freightcrm.service import timeline  # noqa: F401  (registers the timeline card section)
+        from freightcrm.service.interactions import demo, selectors  # noqa: F401, F811  (calls and notes)
+        from freightcrm.service.surveys import demo, selectors  # noqa: F401, F811  (surveys)
+        from freightcrm.service.visits import demo, selectors  # noqa: F401, F811  (return visits)

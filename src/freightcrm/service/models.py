@@ -1,1 +1,5 @@
 """The service app's models, one module per area (complaints, visits, surveys, care)."""
+
+from freightcrm.service.interactions.models import *  # noqa: E402, F403
+from freightcrm.service.surveys.models import *  # noqa: E402, F403
+from freightcrm.service.visits.models import *  # noqa: E402, F403

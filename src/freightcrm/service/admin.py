@@ -1,0 +1,5 @@
+"""The service app's admin pages, one module per area."""
+
+from freightcrm.service.interactions import admin as interactions_admin  # noqa: F401
+from freightcrm.service.surveys import admin as surveys_admin  # noqa: F401
+from freightcrm.service.visits import admin as visits_admin  # noqa: F401
