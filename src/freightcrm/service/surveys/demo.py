@@ -27,7 +27,7 @@ from freightcrm.service.visits.services import add_months
 
 BATCH = 200  # customers per transaction
 RESPONSE_RATE = 0.66
-FOLLOW_UP_WINDOW = dt.timedelta(days=45)
+FOLLOW_UP_WINDOW = dt.timedelta(days=60)
 COMMENTS_GOOD = ("服务一直很稳定，希望继续保持。", "客服响应及时，点赞。", "司机很专业，卸货规范。", "")
 COMMENTS_BAD = (
     "旺季时效波动大，希望提前沟通运力。",
@@ -50,6 +50,7 @@ def run(ctx: DemoStepContext) -> int:
     ctx.set_total(len(picked))
     written = 0
     start_day = ctx.today - dt.timedelta(days=365 * ctx.years)
+    end = timezone.make_aware(dt.datetime.combine(ctx.today, dt.time.min))
     for first in range(0, len(picked), BATCH):
         chunk = picked[first : first + BATCH]
         contacts = contacts_of([p.customer_id for p in chunk])
@@ -69,7 +70,7 @@ def run(ctx: DemoStepContext) -> int:
                 sent_at = at_work(rng, day)
                 answered = rng.random() < RESPONSE_RATE
                 answered_at = sent_at + dt.timedelta(hours=rng.randint(1, 24 * 6)) if answered else None
-                if answered_at and answered_at > timezone.now():
+                if answered_at and answered_at > end:
                     answered_at = None
                 digest = hashlib.sha256(f"demo:{ctx.seed}:{item.index}:{day}".encode()).hexdigest()
                 values: dict[str, int | str] = {}
@@ -134,7 +135,7 @@ def _write(
             if (value := values.get(question.dimension)) is not None
         ]
         SurveyAnswer.objects.bulk_create(answers, batch_size=2_000)
-        recent = timezone.now() - FOLLOW_UP_WINDOW
+        recent = timezone.make_aware(dt.datetime.combine(today, dt.time.min)) - FOLLOW_UP_WINDOW
         for invitation in saved:
             if invitation.low_score and invitation.answered_at and invitation.answered_at >= recent:
                 Visit.objects.filter(customer_id=invitation.customer_id, status=VisitStatus.PLANNED).update(
