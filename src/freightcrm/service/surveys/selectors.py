@@ -84,7 +84,7 @@ def survey_results(
     dimensions = [
         {
             "dimension": dimension,
-            "label": labels[dimension],
+            "label": str(labels[dimension]),
             "average": round(float(averages[dimension]), 2) if averages.get(dimension) is not None else None,
         }
         for dimension in SCALED_DIMENSIONS
@@ -150,7 +150,7 @@ def customer_latest_scores(user: Any, customer: Customer) -> dict[str, Any]:
             answer = answers.get(dimension)
             scores.append(
                 {
-                    "label": labels[dimension],
+                    "label": str(labels[dimension]),
                     "score": answer.score if answer else None,
                     "max": 10 if dimension == Dimension.NPS else 5,
                     "low": bool(

@@ -13,10 +13,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Query, Router
-from pydantic import BaseModel, Field
+from ninja import Query, Router, Status
+from pydantic import BaseModel, Field, field_validator
 
-from freightcrm.api.schemas import ErrorOut
+from freightcrm.api.schemas import ErrorOut, _one_of
 from freightcrm.core import access
 from freightcrm.core.display import person_name
 from freightcrm.core.errors import ApplicationError
@@ -79,6 +79,11 @@ class VisitListParams(BaseModel):
     due_to: dt.date | None = None
     page: int = Field(1, ge=1, le=1_000_000)
     page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
+
+    @field_validator("status")
+    @classmethod
+    def _known_status(cls, value: str) -> str:
+        return _one_of(value, VisitStatus.values)
 
 
 class VisitIn(BaseModel):
@@ -200,13 +205,13 @@ def customer_visits_list(request: HttpRequest, code: str, params: Query[VisitLis
     summary="Plan a return visit",
     operation_id="visits_create",
 )
-def visits_create(request: HttpRequest, body: VisitIn) -> tuple[int, dict[str, Any]]:
+def visits_create(request: HttpRequest, body: VisitIn) -> Status:
     """Plan a visit for the customer's account manager; 400 when the customer already has one planned."""
     customer = _customer(request.user, body.customer)
     visit = services.visit_schedule(
         actor=request.user, customer=customer, due_on=body.due_on, mode=body.mode, purpose=body.purpose
     )
-    return 201, _out(selectors.visit_for(request.user, visit.pk))
+    return Status(201, _out(selectors.visit_for(request.user, visit.pk)))
 
 
 @router.post(
