@@ -14,7 +14,11 @@ class ServiceConfig(AppConfig):
     verbose_name = _("Service and relationship")
 
     def ready(self) -> None:
+        # Return visits, surveys, calls and notes: timeline and due sources, card sections, demo steps.
+        import freightcrm.service.interactions.demo
+        import freightcrm.service.interactions.selectors
+        import freightcrm.service.surveys.demo
+        import freightcrm.service.surveys.selectors
+        import freightcrm.service.visits.demo
+        import freightcrm.service.visits.selectors  # noqa: F401
         from freightcrm.service import timeline  # noqa: F401  (registers the timeline card section)
-        from freightcrm.service.interactions import demo, selectors  # noqa: F401, F811  (calls and notes)
-        from freightcrm.service.surveys import demo, selectors  # noqa: F401, F811  (surveys)
-        from freightcrm.service.visits import demo, selectors  # noqa: F401, F811  (return visits)

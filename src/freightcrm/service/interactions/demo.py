@@ -24,7 +24,7 @@ KINDS = (
     (InteractionKind.EMAIL, 10),
     (InteractionKind.MEETING, 5),
 )
-SUMMARIES = {
+SUMMARIES: dict[str, tuple[str, ...]] = {
     InteractionKind.CALL: (
         "{contact}来电询问单号 {n} 的到货时间，已告知预计明日送达。",
         "致电{contact}确认下周发货量，约 {n} 票。",

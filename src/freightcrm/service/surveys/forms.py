@@ -38,6 +38,6 @@ class SendForm(forms.Form):
         contacts = self.fields["contacts"]
         assert isinstance(contacts, forms.ModelMultipleChoiceField)
         contacts.queryset = Contact.objects.filter(customer=customer)
-        contacts.label_from_instance = lambda c: " · ".join(  # type: ignore[method-assign]
+        contacts.label_from_instance = lambda c: " · ".join(  # type: ignore[method-assign,assignment]
             part for part in (c.name, c.title, c.email) if part
         )

@@ -90,7 +90,7 @@ def survey_results(
         for dimension in SCALED_DIMENSIONS
     ]
     by_month = []
-    for row in (
+    query: Any = (
         invitations.annotate(month=TruncMonth("sent_at"))
         .values("month")
         .annotate(
@@ -100,7 +100,9 @@ def survey_results(
             **_nps_aggregates(),
         )
         .order_by("month")
-    ):
+    )
+    rows: list[dict[str, Any]] = list(query)
+    for row in rows:
         by_month.append(
             {
                 "month": row["month"],
@@ -225,7 +227,7 @@ def survey_entries(user: Any, customer: Customer, cursor: Cursor | None, limit: 
             TimelineEntry(
                 kind="survey",
                 id=row.pk,
-                at=row.at,
+                at=row.at,  # type: ignore[attr-defined]
                 title=title,
                 detail=detail,
                 url=reverse("admin:service_surveyinvitation_change", args=[row.pk]),

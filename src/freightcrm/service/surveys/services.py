@@ -65,7 +65,7 @@ class SentInvitation:
 
 def email_configured() -> bool:
     """E-mail goes out only when the deployment set an SMTP host (Django's default is not a choice)."""
-    return bool(settings.is_overridden("EMAIL_HOST") and settings.EMAIL_HOST)
+    return bool(settings.is_overridden("EMAIL_HOST") and settings.EMAIL_HOST)  # type: ignore[misc]
 
 
 @transaction.atomic
@@ -108,11 +108,14 @@ def survey_send(
         sent.append(SentInvitation(invitation, token))
     if email_configured():
         for item in sent:
-            contact = item.invitation.contact
-            if contact is not None and contact.email:
-                link = base_url.rstrip("/") + item.path
-                transaction.on_commit(lambda c=contact, link=link: _mail(c, customer, template, link))
+            recipient = item.invitation.contact
+            if recipient is not None and recipient.email:
+                _mail_on_commit(recipient, customer, template, base_url.rstrip("/") + item.path)
     return sent
+
+
+def _mail_on_commit(contact: Contact, customer: Customer, template: SurveyTemplate, link: str) -> None:
+    transaction.on_commit(lambda: _mail(contact, customer, template, link))
 
 
 def _mail(contact: Contact, customer: Customer, template: SurveyTemplate, link: str) -> None:

@@ -23,7 +23,13 @@ def test_a_call_is_logged_with_contact_and_direction(make_customer, role_user):
     customer = make_customer(owner=am)
     person = contact(customer, "周敏")
     call = interaction_log(
-        actor=am, customer=customer, kind="call", direction="in", contact=person, summary="询问到货时间", at=moment(1)
+        actor=am,
+        customer=customer,
+        kind="call",
+        direction="in",
+        contact=person,
+        summary="询问到货时间",
+        at=moment(1),
     )
     assert (call.staff, call.contact, call.direction) == (am, person, "in")
 
@@ -49,7 +55,13 @@ def test_bad_input_is_refused_per_field_and_saves_nothing(make_customer, role_us
 
 @pytest.mark.parametrize(
     ("role", "allowed"),
-    [("front_desk", True), ("account_manager", True), ("manager", False), ("auditor", False), ("operations", False)],
+    [
+        ("front_desk", True),
+        ("account_manager", True),
+        ("manager", False),
+        ("auditor", False),
+        ("operations", False),
+    ],
 )
 def test_who_may_log(make_customer, role_user, role, allowed):
     user = role_user(role)
@@ -80,5 +92,7 @@ def test_interactions_on_the_timeline_and_the_log_page(make_customer, role_user)
     assert client.get(url).status_code == 200
     bad = client.post(url, {"kind": "call", "at": "2026-01-01T10:00", "summary": "来电"})
     assert bad.status_code == 400 and "请注明" in bad.content.decode()
-    good = client.post(url, {"kind": "call", "direction": "in", "at": "2026-01-01T10:00", "summary": "来电问价"})
+    good = client.post(
+        url, {"kind": "call", "direction": "in", "at": "2026-01-01T10:00", "summary": "来电问价"}
+    )
     assert good.status_code == 302 and Interaction.objects.filter(summary="来电问价").exists()

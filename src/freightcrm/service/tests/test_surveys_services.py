@@ -129,7 +129,9 @@ def test_a_detractor_brings_the_planned_visit_forward(sent):
     )
     survey_answer(token=links[1].token, data=answers(default_template(), overall=4, nps=6))
     planned.refresh_from_db()
-    assert planned.source == VisitSource.SURVEY and planned.due_on == timezone.localdate() + dt.timedelta(days=3)
+    assert planned.source == VisitSource.SURVEY and planned.due_on == timezone.localdate() + dt.timedelta(
+        days=3
+    )
     assert Visit.objects.filter(customer=customer).count() == 1
 
 
@@ -140,12 +142,18 @@ def test_good_scores_open_nothing(sent):
 
 
 def test_sending_is_checked(make_customer, role_user):
-    manager, stranger, desk = role_user("account_manager"), role_user("account_manager", "am2"), role_user("front_desk")
+    manager, stranger, desk = (
+        role_user("account_manager"),
+        role_user("account_manager", "am2"),
+        role_user("front_desk"),
+    )
     customer, other = make_customer(owner=manager), make_customer(owner=manager)
     person = contact(customer)
     template = default_template()
     with pytest.raises(ValidationError) as refused:
-        survey_send(actor=manager, template=template, customer=customer, contacts=[contact(other)], expires_in_days=0)
+        survey_send(
+            actor=manager, template=template, customer=customer, contacts=[contact(other)], expires_in_days=0
+        )
     assert set(refused.value.message_dict) == {"contacts", "expires_in_days"}
     for user in (stranger, desk):
         with pytest.raises(PermissionDeniedError):
@@ -153,7 +161,9 @@ def test_sending_is_checked(make_customer, role_user):
     assert not SurveyInvitation.objects.exists()
 
 
-def test_email_goes_out_only_when_configured(sent, settings, mailoutbox, make_customer, role_user, django_capture_on_commit_callbacks):
+def test_email_goes_out_only_when_configured(
+    sent, settings, mailoutbox, make_customer, role_user, django_capture_on_commit_callbacks
+):
     assert mailoutbox == []  # the fixture sent without EMAIL_HOST set
     settings.EMAIL_HOST = "smtp.example.cn"
     manager, customer, _links = sent

@@ -1,4 +1,4 @@
-"""`/api/v1/visits`, `/customers/{code}/visits`, `/visits/{id}/record`, `/surveys/results`: as the UI allows."""
+"""The visit and survey API: lists, plan, record, survey results, with the same permissions as the UI."""
 
 from __future__ import annotations
 
@@ -29,16 +29,27 @@ class Api:
         return self.client.get(f"/api/v1{path}", params, headers=self.headers)
 
     def post(self, path: str, body: dict):
-        return self.client.post(f"/api/v1{path}", json.dumps(body), content_type="application/json", headers=self.headers)
+        return self.client.post(
+            f"/api/v1{path}", json.dumps(body), content_type="application/json", headers=self.headers
+        )
 
 
-def test_list_and_per_customer_visits_with_visibility(make_customer, role_user, django_assert_max_num_queries):
+def test_list_and_per_customer_visits_with_visibility(
+    make_customer, role_user, django_assert_max_num_queries
+):
     mine, theirs = role_user("account_manager", "am1"), role_user("account_manager", "am2")
     own = make_customer(owner=mine)
     other = make_customer(owner=theirs)
     for days in range(5):
-        Visit.objects.create(customer=own, assignee=mine, status=VisitStatus.DONE, due_on=timezone.localdate(),
-                             visited_at=moment(days + 1), content="回访", outcome="positive")
+        Visit.objects.create(
+            customer=own,
+            assignee=mine,
+            status=VisitStatus.DONE,
+            due_on=timezone.localdate(),
+            visited_at=moment(days + 1),
+            content="回访",
+            outcome="positive",
+        )
     Visit.objects.create(customer=other, assignee=theirs, due_on=timezone.localdate())
     api = Api(mine)
     with django_assert_max_num_queries(8):
@@ -56,17 +67,27 @@ def test_plan_and_record_a_visit(make_customer, role_user):
     customer = make_customer(owner=am)
     person = contact(customer, "孙丽")
     api = Api(am)
-    created = api.post("/visits", {"customer": customer.code, "due_on": str(timezone.localdate()), "mode": "on_site"})
+    created = api.post(
+        "/visits", {"customer": customer.code, "due_on": str(timezone.localdate()), "mode": "on_site"}
+    )
     assert created.status_code == 201, created.content
     visit_id = created.json()["id"]
     again = api.post("/visits", {"customer": customer.code, "due_on": str(timezone.localdate())})
     assert again.status_code == 400 and "due_on" in again.json()["error"]["fields"]
     future = (timezone.now() + dt.timedelta(days=2)).isoformat()
-    refused = api.post(f"/visits/{visit_id}/record", {"visited_at": future, "mode": "phone", "content": "x", "outcome": "positive"})
+    refused = api.post(
+        f"/visits/{visit_id}/record",
+        {"visited_at": future, "mode": "phone", "content": "x", "outcome": "positive"},
+    )
     assert refused.status_code == 400 and "visited_at" in refused.json()["error"]["fields"]
     assert Visit.objects.get(pk=visit_id).status == VisitStatus.PLANNED
-    body = {"visited_at": moment(1).isoformat(), "mode": "on_site", "content": "上门拜访，客户满意",
-            "outcome": "positive", "contacts": [person.pk]}
+    body = {
+        "visited_at": moment(1).isoformat(),
+        "mode": "on_site",
+        "content": "上门拜访，客户满意",
+        "outcome": "positive",
+        "contacts": [person.pk],
+    }
     recorded = api.post(f"/visits/{visit_id}/record", body)
     assert recorded.status_code == 200 and recorded.json()["status"] == "done"
     assert recorded.json()["contacts"] == ["孙丽"]
@@ -75,14 +96,18 @@ def test_plan_and_record_a_visit(make_customer, role_user):
 @pytest.mark.parametrize(("role", "status"), [("front_desk", 403), ("auditor", 403), ("manager", 403)])
 def test_roles_without_write_rights_are_refused(make_customer, role_user, role, status):
     customer = make_customer(owner=role_user("account_manager"))
-    response = Api(role_user(role)).post("/visits", {"customer": customer.code, "due_on": str(timezone.localdate())})
+    response = Api(role_user(role)).post(
+        "/visits", {"customer": customer.code, "due_on": str(timezone.localdate())}
+    )
     assert response.status_code == status and response.json()["error"]["code"] == "permission_denied"
     assert not Visit.objects.exists()
 
 
 def test_record_someone_elses_visit_is_404(make_customer, role_user):
     theirs = role_user("account_manager", "am2")
-    visit = Visit.objects.create(customer=make_customer(owner=theirs), assignee=theirs, due_on=timezone.localdate())
+    visit = Visit.objects.create(
+        customer=make_customer(owner=theirs), assignee=theirs, due_on=timezone.localdate()
+    )
     body = {"visited_at": moment(1).isoformat(), "mode": "phone", "content": "x", "outcome": "neutral"}
     response = Api(role_user("account_manager", "am1")).post(f"/visits/{visit.pk}/record", body)
     assert response.status_code == 404 and response.json()["error"]["code"] == "visit_not_found"

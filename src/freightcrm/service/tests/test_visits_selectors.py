@@ -20,7 +20,10 @@ pytestmark = pytest.mark.django_db
 
 def planned(customer, days: int, **fields):
     return Visit.objects.create(
-        customer=customer, assignee=customer.owner, due_on=timezone.localdate() + dt.timedelta(days=days), **fields
+        customer=customer,
+        assignee=customer.owner,
+        due_on=timezone.localdate() + dt.timedelta(days=days),
+        **fields,
     )
 
 
@@ -65,8 +68,17 @@ def test_timeline_pages_through_done_visits_newest_first(make_customer, role_use
     assert next(k for k in first.kinds if k["kind"] == "visit")["count"] == 5
 
 
-@pytest.mark.parametrize(("role", "sees"), [("front_desk", True), ("manager", True), ("auditor", True),
-                                            ("records_clerk", True), ("operations", False), ("credit_analyst", False)])
+@pytest.mark.parametrize(
+    ("role", "sees"),
+    [
+        ("front_desk", True),
+        ("manager", True),
+        ("auditor", True),
+        ("records_clerk", True),
+        ("operations", False),
+        ("credit_analyst", False),
+    ],
+)
 def test_who_sees_visits(make_customer, role_user, role, sees):
     customer = make_customer(owner=role_user("account_manager"))
     done(customer, 2)
@@ -94,7 +106,9 @@ def test_calendar_places_due_and_done_visits_on_their_days(make_customer, role_u
         assert days[due.due_on]["items"][0]["state"] == "planned"
 
 
-def test_calendar_page_for_an_account_manager_and_a_manager_choosing(make_customer, role_user, django_assert_max_num_queries):
+def test_calendar_page_for_an_account_manager_and_a_manager_choosing(
+    make_customer, role_user, django_assert_max_num_queries
+):
     am = role_user("account_manager")
     for _ in range(4):
         done(make_customer(owner=am), 3)
@@ -135,7 +149,11 @@ def test_customer_card_shows_the_visits_section(make_customer, role_user):
     client = Client()
     client.force_login(am)
     page = client.get(f"/admin/customers/customer/{customer.pk}/card/").content.decode()
-    assert 'id="section-visits"' in page and 'id="section-surveys"' in page and 'id="section-interactions"' in page
+    assert (
+        'id="section-visits"' in page
+        and 'id="section-surveys"' in page
+        and 'id="section-interactions"' in page
+    )
 
 
 def test_visit_list_page_query_count(make_customer, role_user, django_assert_max_num_queries):

@@ -47,7 +47,9 @@ def test_a_rule_selects_by_tag_status_kind_and_minimum_spend(make_customer):
     dormant = make_customer(annual_logistics_spend=Decimal("800"), status="dormant")
     dormant.tags.add(tag("战略客户"))
     # when the rule asks for all four conditions
-    chosen = rule("战略", months=1, tag_name="战略客户", status="active", kind="E", min_annual_spend=Decimal("100"))
+    chosen = rule(
+        "战略", months=1, tag_name="战略客户", status="active", kind="E", min_annual_spend=Decimal("100")
+    )
     # then only the customer meeting all of them is selected
     assert list(rule_customers(chosen)) == [strategic]
     assert set(rule_customers(rule("全部企业", months=6, kind="E"))) == {strategic, untagged, small, dormant}
@@ -79,13 +81,17 @@ def test_generation_plans_due_visits_for_the_owner_and_is_idempotent(make_custom
     assert planned[never.pk].source == VisitSource.RULE
 
 
-def test_generation_leaves_visits_beyond_the_horizon_and_prefers_the_shorter_interval(make_customer, role_user):
+def test_generation_leaves_visits_beyond_the_horizon_and_prefers_the_shorter_interval(
+    make_customer, role_user
+):
     manager = role_user("account_manager")
     both = make_customer(owner=manager)
     both.tags.add(tag("战略客户"), tag("VIP"))
     quarterly_only = make_customer(owner=manager)
     quarterly_only.tags.add(tag("VIP"))
-    Visit.objects.create(customer=quarterly_only, status=VisitStatus.DONE, due_on=timezone.localdate(), visited_at=moment(5))
+    Visit.objects.create(
+        customer=quarterly_only, status=VisitStatus.DONE, due_on=timezone.localdate(), visited_at=moment(5)
+    )
     rule("VIP 每季度", months=3, tag_name="VIP")
     monthly = rule("战略每月", months=1, tag_name="战略客户")
     visit_plans_generate(today=timezone.localdate())
@@ -188,7 +194,13 @@ def test_cancel_and_reschedule_only_planned_visits(make_customer, role_user):
 
 @pytest.mark.parametrize(
     ("role", "allowed"),
-    [("account_manager", True), ("front_desk", False), ("manager", False), ("auditor", False), ("operations", False)],
+    [
+        ("account_manager", True),
+        ("front_desk", False),
+        ("manager", False),
+        ("auditor", False),
+        ("operations", False),
+    ],
 )
 def test_who_may_plan_a_visit(make_customer, role_user, role, allowed):
     user = role_user(role)
@@ -205,4 +217,6 @@ def test_an_account_manager_may_not_record_visits_of_another_portfolio(make_cust
     customer = make_customer(owner=theirs)
     visit = visit_schedule(actor=theirs, customer=customer, due_on=timezone.localdate())
     with pytest.raises(PermissionDeniedError):
-        visit_record(actor=mine, visit=visit, visited_at=moment(1), mode="phone", content="x", outcome="neutral")
+        visit_record(
+            actor=mine, visit=visit, visited_at=moment(1), mode="phone", content="x", outcome="neutral"
+        )

@@ -164,7 +164,7 @@ class VisitAdmin(AccessControlledAdmin, ModelAdmin):
         except ValueError:
             month = today.replace(day=1)
         people = selectors.calendar_people(request.user)
-        chosen = request.user
+        chosen: Any = request.user
         wanted = request.GET.get("user", "")
         if wanted.isdigit():
             chosen = next((person for person in people if person.pk == int(wanted)), None)
@@ -206,7 +206,9 @@ class VisitAdmin(AccessControlledAdmin, ModelAdmin):
         )
 
     def _record(self, request: HttpRequest, customer: Customer, visit: Visit | None) -> HttpResponse:
-        initial = {"visited_at": timezone.localtime().replace(second=0, microsecond=0, tzinfo=None)}
+        initial: dict[str, Any] = {
+            "visited_at": timezone.localtime().replace(second=0, microsecond=0, tzinfo=None)
+        }
         if visit is not None:
             initial["mode"] = visit.mode
         form = RecordForm(request.POST or None, customer=customer, actor=request.user, initial=initial)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -89,15 +88,15 @@ class VisitListParams(BaseModel):
 class VisitIn(BaseModel):
     customer: str = Field(max_length=24, description="The customer's code.")
     due_on: dt.date
-    mode: str = Field(VisitMode.PHONE, json_schema_extra={"enum": VisitMode.values})
+    mode: str = Field(VisitMode.PHONE, json_schema_extra={"enum": [*VisitMode.values]})
     purpose: str = Field("", max_length=200)
 
 
 class VisitRecordIn(BaseModel):
     visited_at: dt.datetime = Field(description="When it happened, with its time zone; not in the future.")
-    mode: str = Field(json_schema_extra={"enum": VisitMode.values})
+    mode: str = Field(json_schema_extra={"enum": [*VisitMode.values]})
     content: str = Field(max_length=10_000)
-    outcome: str = Field(json_schema_extra={"enum": VisitOutcome.values})
+    outcome: str = Field(json_schema_extra={"enum": [*VisitOutcome.values]})
     contacts: list[int] = Field(
         default_factory=list, max_length=50, description="Ids of the customer's contacts."
     )
@@ -237,7 +236,7 @@ def visits_record(request: HttpRequest, visit_id: int, body: VisitRecordIn) -> d
         content=body.content,
         outcome=body.outcome,
         contacts=contacts,
-        staff=[get_user_model().objects.get(pk=request.user.pk)],
+        staff=[request.user],
         next_actions=body.next_actions,
         next_visit_on=body.next_visit_on,
     )

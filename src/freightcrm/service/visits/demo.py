@@ -33,7 +33,7 @@ OUTCOMES = (
     (VisitOutcome.CONCERN, 11),
     (VisitOutcome.UNREACHABLE, 4),
 )
-CONTENT = {
+CONTENT: dict[str, tuple[str, ...]] = {
     VisitOutcome.POSITIVE: (
         "客户对近期时效和货损情况表示满意，{contact}确认下季度发货计划与本季度持平。",
         "回顾本月发运情况，准时率稳定；{contact}对驻场客服的响应速度给予肯定。",
@@ -55,12 +55,12 @@ CONTENT = {
     ),
     VisitOutcome.UNREACHABLE: ("多次致电{contact}未接通，已发微信留言，待客户回复。",),
 }
-NEXT_ACTIONS = {
+NEXT_ACTIONS: dict[str, tuple[str, ...]] = {
     VisitOutcome.OPPORTUNITY: ("一周内提交报价方案", "安排方案经理上门沟通", "发送冷链线路资料"),
     VisitOutcome.CONCERN: ("调取运单轨迹，三日内书面答复", "协调财务核对账单", "申请专项价格评审"),
     VisitOutcome.UNREACHABLE: ("三日后再次联系",),
 }
-MODE_MIX = {
+MODE_MIX: dict[str, tuple[tuple[str, int], ...]] = {
     VisitMode.ON_SITE: ((VisitMode.ON_SITE, 55), (VisitMode.PHONE, 30), (VisitMode.ONLINE, 15)),
     VisitMode.PHONE: ((VisitMode.PHONE, 70), (VisitMode.ONLINE, 15), (VisitMode.ON_SITE, 15)),
     VisitMode.ONLINE: ((VisitMode.ONLINE, 60), (VisitMode.PHONE, 30), (VisitMode.ON_SITE, 10)),

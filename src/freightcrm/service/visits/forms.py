@@ -63,7 +63,7 @@ class RecordForm(forms.Form):
             people.add(customer.owner_id)
         people.update(customer.shares.values_list("user_id", flat=True))
         staff.queryset = get_user_model().objects.filter(pk__in=people, is_active=True)
-        staff.label_from_instance = lambda user: _person(user)  # type: ignore[method-assign]
+        staff.label_from_instance = lambda user: _person(user)  # type: ignore[method-assign,assignment]
 
 
 def _person(user: Any) -> str:
