@@ -74,8 +74,9 @@ def _for(
         name = contact[1] if contact else "客户"
         summary = rng.choice(SUMMARIES[kind]).format(contact=name, n=rng.randint(2, 60))
         direction = ""
-        if kind != InteractionKind.NOTE:
-            direction = Direction.INBOUND if rng.random() < 0.45 else Direction.OUTBOUND
+        if kind != InteractionKind.NOTE:  # who started it follows from the sentence
+            inbound = any(word in summary for word in ("来电", "发来", "反馈", "邮件确认"))
+            direction = Direction.INBOUND if inbound else Direction.OUTBOUND
         rows.append(
             Interaction(
                 customer_id=customer_id,

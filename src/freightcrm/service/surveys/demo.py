@@ -63,7 +63,7 @@ def run(ctx: DemoStepContext) -> int:
             rng = stream(ctx.seed, "surveys", item.index)
             mood = min(4.9, max(1.6, rng.gauss(4.05, 0.55)))
             every = 6 if item.interval <= 1 else 12
-            day = start_day + dt.timedelta(days=rng.randint(0, 150))
+            day = start_day + dt.timedelta(days=rng.randint(0, every * 30))
             while day < ctx.today - dt.timedelta(days=1):
                 mood = min(4.95, max(1.3, mood + rng.gauss(0, 0.25)))
                 contact_id = people[0][0] if rng.random() < 0.85 else rng.choice(people)[0]

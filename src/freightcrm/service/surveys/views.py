@@ -27,7 +27,7 @@ from freightcrm.service.surveys.services import (
     survey_answer,
 )
 
-HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Referrer-Policy": "no-referrer"}
+HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Referrer-Policy": "same-origin"}
 
 
 def _language(request: HttpRequest) -> str:

@@ -15,7 +15,7 @@ from freightcrm.service.visits.choices import VisitMode, VisitOutcome
 
 class ScheduleForm(forms.Form):
     due_on = forms.DateField(label=_("due on"), widget=widgets.date_input())
-    mode = forms.ChoiceField(label=_("mode"), choices=VisitMode.choices, widget=widgets.select())
+    mode = forms.ChoiceField(label=_("visit mode"), choices=VisitMode.choices, widget=widgets.select())
     purpose = forms.CharField(label=_("purpose"), max_length=200, required=False, widget=widgets.text_input())
 
 
@@ -33,7 +33,7 @@ class RecordForm(forms.Form):
         widget=widgets.datetime_input(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
-    mode = forms.ChoiceField(label=_("mode"), choices=VisitMode.choices, widget=widgets.select())
+    mode = forms.ChoiceField(label=_("visit mode"), choices=VisitMode.choices, widget=widgets.select())
     contacts = forms.ModelMultipleChoiceField(
         label=_("customer participants"),
         queryset=Contact.objects.none(),

@@ -38,7 +38,7 @@ class VisitRule(TimeStampedModel):
     )
     interval_months = models.PositiveSmallIntegerField(_("interval (months)"))
     mode = models.CharField(
-        _("usual mode"), max_length=12, choices=VisitMode.choices, default=VisitMode.PHONE
+        _("usual visit mode"), max_length=12, choices=VisitMode.choices, default=VisitMode.PHONE
     )
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -94,7 +94,9 @@ class Visit(TimeStampedModel):
         _("status"), max_length=10, choices=VisitStatus.choices, default=VisitStatus.PLANNED
     )
     due_on = models.DateField(_("due on"))
-    mode = models.CharField(_("mode"), max_length=12, choices=VisitMode.choices, default=VisitMode.PHONE)
+    mode = models.CharField(
+        _("visit mode"), max_length=12, choices=VisitMode.choices, default=VisitMode.PHONE
+    )
     visited_at = models.DateTimeField(_("visited at"), null=True, blank=True)
     contacts = models.ManyToManyField(
         Contact, verbose_name=_("customer participants"), blank=True, related_name="+"
