@@ -220,3 +220,17 @@ def test_an_account_manager_may_not_record_visits_of_another_portfolio(make_cust
         visit_record(
             actor=mine, visit=visit, visited_at=moment(1), mode="phone", content="x", outcome="neutral"
         )
+
+
+def test_the_command_plans_once(make_customer, role_user, capsys):
+    from django.core.management import call_command
+
+    customer = make_customer(owner=role_user("account_manager"))
+    customer.tags.add(tag("VIP"))
+    rule("VIP 每季度", months=3, tag_name="VIP")
+    call_command("plan_visits")
+    call_command("plan_visits")
+    assert capsys.readouterr().out.splitlines()[-2:] == [
+        f"plan_visits: 1 visits planned for {timezone.localdate():%Y-%m-%d}",
+        f"plan_visits: 0 visits planned for {timezone.localdate():%Y-%m-%d}",
+    ]
