@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from typing import Any
 
+from django.apps import apps
 from django.utils import timezone
 
 from freightcrm.customers.models import Contact, Customer, Tag
@@ -28,3 +30,9 @@ def rule(name: str, *, months: int, tag_name: str | None = None, **conditions: A
 def moment(days_ago: float = 0, hour: int = 10) -> dt.datetime:
     day = timezone.localdate() - dt.timedelta(days=days_ago)
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def ensure_migration_defaults() -> None:
+    """The default survey template and visit rules again: a transactional test's flush removed them."""
+    migration = importlib.import_module("freightcrm.service.migrations.0002_visits_surveys")
+    migration.create_defaults(apps, None)

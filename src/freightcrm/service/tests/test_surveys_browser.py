@@ -7,7 +7,7 @@ import os
 import pytest
 
 from freightcrm.customers.tests.test_browser import browser_page  # noqa: F401  (the Chromium page fixture)
-from freightcrm.service.tests.factories import contact
+from freightcrm.service.tests.factories import contact, ensure_migration_defaults
 from freightcrm.service.visits.choices import VisitSource
 from freightcrm.service.visits.models import Visit
 
@@ -16,6 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_send_answer_on_a_phone_and_follow_up(live_server, browser_page, role_user, make_customer):  # noqa: F811
     # given an account manager with a customer and a contact
+    ensure_migration_defaults()
     manager = role_user("account_manager")
     customer = make_customer(owner=manager, name="杭州测试满意度有限公司")
     contact(customer, "钱敏", email="qian@example.cn")

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from freightcrm.service.surveys.models import SurveyAnswer, SurveyInvitation, SurveyTemplate
 from freightcrm.service.surveys.services import survey_send
-from freightcrm.service.tests.factories import contact
+from freightcrm.service.tests.factories import contact, ensure_migration_defaults
 from freightcrm.service.tests.test_surveys_services import answers
 from freightcrm.service.visits.models import Visit
 
@@ -92,6 +92,7 @@ def test_english_on_request(make_customer, role_user):
 def test_two_simultaneous_submissions_give_one_answer(make_customer, role_user):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers; the sequential double submit covers it")
+    ensure_migration_defaults()
     template, link = _send(make_customer, role_user)
     barrier = threading.Barrier(2)
     codes: list[int] = []
