@@ -30,6 +30,7 @@ from freightcrm.service.timeline import (
     older_than,
     register_timeline_source,
 )
+from freightcrm.service.visits.services import add_months
 
 
 def invitations_visible_to(user: Any) -> QuerySet[SurveyInvitation]:
@@ -63,9 +64,8 @@ def survey_results(
     the low scores waiting for a follow-up.
     """
     today = timezone.localdate()
-    if since is None:
-        first = (today.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
-        since = first
+    if since is None:  # the first day of the month `months - 1` months ago: 12 whole months
+        since = add_months(today.replace(day=1), -(months - 1))
     start = dt.datetime.combine(since, dt.time.min, timezone.get_current_timezone())
     invitations = invitations_visible_to(user).filter(sent_at__gte=start)
     if customer is not None:

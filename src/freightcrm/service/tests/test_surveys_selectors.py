@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from freightcrm.service.surveys.models import SurveyTemplate
+from freightcrm.service.surveys.models import SurveyInvitation, SurveyTemplate
 from freightcrm.service.surveys.selectors import customer_latest_scores, nps, survey_results
 from freightcrm.service.surveys.services import survey_answer, survey_send
 from freightcrm.service.tests.factories import contact
@@ -71,3 +71,6 @@ def test_results_page_query_count(answered, role_user, django_assert_max_num_que
     with django_assert_max_num_queries(12):
         response = client.get("/admin/service/surveyinvitation/results/")
     assert response.status_code == 200 and "25.0" in response.content.decode()
+    invitation = SurveyInvitation.objects.filter(answered_at__isnull=False).first()
+    page = client.get(f"/admin/service/surveyinvitation/{invitation.pk}/change/")
+    assert page.status_code == 200 and "意见" in page.content.decode()

@@ -164,3 +164,35 @@ def test_visit_list_page_query_count(make_customer, role_user, django_assert_max
     client.force_login(am)
     with django_assert_max_num_queries(12):
         assert client.get("/admin/service/visit/").status_code == 200
+
+
+def test_every_visit_page_opens_for_the_account_manager(make_customer, role_user):
+    am = role_user("account_manager")
+    customer = make_customer(owner=am)
+    visit = planned(customer, 2)
+    past = done(make_customer(owner=am), 3)
+    client = Client()
+    client.force_login(am)
+    for url in (
+        f"/admin/service/visit/{visit.pk}/change/",
+        f"/admin/service/visit/{past.pk}/change/",
+        f"/admin/service/visit/{visit.pk}/record/",
+        f"/admin/service/visit/{visit.pk}/reschedule/",
+        f"/admin/service/visit/{visit.pk}/cancel/",
+        f"/admin/service/visit/schedule/{customer.pk}/",
+        f"/admin/service/visit/record/{customer.pk}/",
+        f"/admin/service/surveyinvitation/send/{customer.pk}/",
+        "/admin/service/surveyinvitation/",
+        "/admin/service/interaction/",
+        "/admin/service/visitrule/",
+    ):
+        assert client.get(url).status_code == 200, url
+    # a visit of another portfolio is not found
+    other = planned(make_customer(owner=role_user("account_manager", "am2")), 2)
+    assert client.get(f"/admin/service/visit/{other.pk}/record/").status_code == 404
+    # rescheduling and cancelling through the pages
+    moved = client.post(f"/admin/service/visit/{visit.pk}/reschedule/", {"due_on": "2000-01-01"})
+    assert moved.status_code == 400
+    assert client.post(f"/admin/service/visit/{visit.pk}/cancel/", {"reason": "客户出差"}).status_code == 302
+    visit.refresh_from_db()
+    assert visit.status == VisitStatus.CANCELLED
