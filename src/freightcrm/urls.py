@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from freightcrm.api.main import api
+from freightcrm.service.surveys.views import survey_page
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
@@ -10,4 +11,5 @@ urlpatterns = [
     path("admin/", include("freightcrm.service.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("s/<str:token>/", survey_page, name="survey-answer"),
 ]

@@ -10,6 +10,7 @@ from freightcrm.api.customers import router as customers_router
 from freightcrm.api.errors import install_error_handlers
 from freightcrm.service.care.api import router as timeline_router
 from freightcrm.service.complaints.api import router as complaints_router
+from freightcrm.service.visits.api import router as visits_router
 
 DESCRIPTION = """
 The customer archive of Freight CRM for ERP, TMS and other programs. It applies exactly the
@@ -45,3 +46,4 @@ install_error_handlers(api)
 api.add_router("/", customers_router)
 api.add_router("/", timeline_router)
 api.add_router("/", complaints_router)
+api.add_router("/", visits_router)

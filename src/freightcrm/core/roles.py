@@ -36,6 +36,21 @@ OTHERS_DUE_LISTS = {"service.view_dueitem", "service.view_others_due_items"}
 COMPLAINT_FILE = {"service.view_complaint", "service.add_complaint", "service.view_complaintevent"}
 COMPLAINT_HANDLE = COMPLAINT_FILE | {"service.change_complaint"}
 COMPLAINT_STATISTICS = {"service.view_complaint_statistics", "service.view_complainttarget"}
+# Return visits, surveys, calls and notes (service app). Rows are still limited to the customers a
+# user may see (core.access), so "view" for an account manager means their own portfolio.
+SERVICE_READ = {
+    "service.view_visit",
+    "service.view_visitrule",
+    "service.view_interaction",
+    "service.view_surveyinvitation",
+    "service.view_surveytemplate",
+}
+ACCOUNT_SERVICE = SERVICE_READ | {
+    "service.add_visit",
+    "service.change_visit",
+    "service.add_interaction",
+    "service.add_surveyinvitation",
+}
 
 
 @dataclass(frozen=True)
@@ -55,7 +70,11 @@ ROLES: tuple[Role, ...] = (
         "front_desk",
         _("Front desk"),
         _("Looks up any customer, their contacts and shipments; never finance; sensitive values masked."),
-        ARCHIVE_READ | {"shipments.view_shipment"} | COMPLAINT_FILE | OWN_DUE_LIST,
+        ARCHIVE_READ
+        | {"shipments.view_shipment", "service.view_visit", "service.view_interaction"}
+        | {"service.add_interaction"}
+        | COMPLAINT_FILE
+        | OWN_DUE_LIST,
     ),
     _role(
         "account_manager",
@@ -70,6 +89,7 @@ ROLES: tuple[Role, ...] = (
             "customers.view_customershare",
             "shipments.view_shipment",
         }
+        | ACCOUNT_SERVICE
         | COMPLAINT_HANDLE
         | {perm for part in CUSTOMER_PARTS for perm in _model_perms("customers", part)}
         | OWN_DUE_LIST,
@@ -90,6 +110,8 @@ ROLES: tuple[Role, ...] = (
             "customers.view_full_id_number",
             "customers.view_full_bank_account",
             "shipments.view_shipment",
+            "service.view_visit",
+            "service.view_interaction",
         }
         | _model_perms("customers", "tag", ("view", "add", "change"))
         | _model_perms("customers", "customershare")
@@ -140,7 +162,11 @@ ROLES: tuple[Role, ...] = (
         | COMPLAINT_STATISTICS
         | _model_perms("service", "complainttarget", ("view", "change"))
         | _model_perms("service", "complaintcategory", ("view", "add", "change"))
-        | OTHERS_DUE_LISTS,
+        | OTHERS_DUE_LISTS
+        | SERVICE_READ
+        | _model_perms("service", "visitrule", ("add", "change", "delete"))
+        | _model_perms("service", "surveytemplate", ("add", "change"))
+        | _model_perms("service", "surveyquestion", ("view", "add", "change", "delete")),
     ),
     _role(
         "auditor",
@@ -154,6 +180,7 @@ ROLES: tuple[Role, ...] = (
             "customers.view_historicalcustomer",
             "customers.view_historicalcontact",
             "shipments.view_shipment",
+            "service.view_surveyquestion",
             "auth.view_user",
             "auth.view_group",
             "service.view_complaint",
@@ -161,7 +188,8 @@ ROLES: tuple[Role, ...] = (
             "service.view_complaintcategory",
         }
         | COMPLAINT_STATISTICS
-        | OTHERS_DUE_LISTS,
+        | OTHERS_DUE_LISTS
+        | SERVICE_READ,
     ),
     _role(
         "admin",

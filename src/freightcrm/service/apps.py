@@ -14,7 +14,18 @@ class ServiceConfig(AppConfig):
     verbose_name = _("Service and relationship")
 
     def ready(self) -> None:
+        # Each area registers its timeline and due sources, card sections, demo steps and daily jobs.
+        import freightcrm.service.interactions.demo
+        import freightcrm.service.interactions.selectors
+        import freightcrm.service.surveys.demo
+        import freightcrm.service.surveys.selectors
+        import freightcrm.service.visits.demo
+        import freightcrm.service.visits.selectors  # noqa: F401
         from freightcrm.service import care, timeline  # noqa: F401
         from freightcrm.service.complaints import registry as complaints  # noqa: F401
 
         care.ready()
+        from freightcrm.service.care.services import register_daily_job
+        from freightcrm.service.visits.services import visit_plans_generate
+
+        register_daily_job("visit_plans_generate", lambda today: visit_plans_generate(today=today))
