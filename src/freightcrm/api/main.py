@@ -8,6 +8,7 @@ from ninja.renderers import JSONRenderer
 from freightcrm.api.auth import BearerTokenAuth
 from freightcrm.api.customers import router as customers_router
 from freightcrm.api.errors import install_error_handlers
+from freightcrm.shipments.api import router as shipments_router
 
 DESCRIPTION = """
 The customer archive of Freight CRM for ERP, TMS and other programs. It applies exactly the
@@ -41,3 +42,4 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/", customers_router)
+api.add_router("/", shipments_router)

@@ -29,6 +29,8 @@ ARCHIVE_READ = {
     "customers.view_all_customers",
 }
 CUSTOMER_PARTS = ("contact", "address", "logisticsneed", "document")
+# Looking up a shipment means reading its event trail too.
+SHIPMENT_READ = {"shipments.view_shipment", "shipments.view_shipmentevent"}
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ ROLES: tuple[Role, ...] = (
         "front_desk",
         _("Front desk"),
         _("Looks up any customer, their contacts and shipments; never finance; sensitive values masked."),
-        ARCHIVE_READ | {"shipments.view_shipment"},
+        ARCHIVE_READ | SHIPMENT_READ,
     ),
     _role(
         "account_manager",
@@ -62,6 +64,7 @@ ROLES: tuple[Role, ...] = (
             "customers.view_finance",
             "customers.view_customershare",
             "shipments.view_shipment",
+            "shipments.view_shipmentevent",
         }
         | {perm for part in CUSTOMER_PARTS for perm in _model_perms("customers", part)},
     ),
@@ -81,6 +84,7 @@ ROLES: tuple[Role, ...] = (
             "customers.view_full_id_number",
             "customers.view_full_bank_account",
             "shipments.view_shipment",
+            "shipments.view_shipmentevent",
         }
         | _model_perms("customers", "tag", ("view", "add", "change"))
         | _model_perms("customers", "customershare")
@@ -100,13 +104,17 @@ ROLES: tuple[Role, ...] = (
             "customers.view_document",
             "customers.view_full_bank_account",
             "shipments.view_shipment",
+            "shipments.view_shipmentevent",
         },
     ),
     _role(
         "operations",
         _("Operations"),
         _("Reads archives and logistics needs for planning; keeps shipments; no finance."),
-        ARCHIVE_READ | _model_perms("shipments", "shipment", ("view", "add", "change")),
+        ARCHIVE_READ
+        | SHIPMENT_READ
+        | _model_perms("shipments", "shipment", ("view", "add", "change"))
+        | {"shipments.add_shipmentevent"},
     ),
     _role(
         "manager",
@@ -119,6 +127,7 @@ ROLES: tuple[Role, ...] = (
             "customers.assign_owner",
             "customers.change_customer",
             "shipments.view_shipment",
+            "shipments.view_shipmentevent",
         }
         | _model_perms("customers", "customershare"),
     ),
@@ -134,6 +143,7 @@ ROLES: tuple[Role, ...] = (
             "customers.view_historicalcustomer",
             "customers.view_historicalcontact",
             "shipments.view_shipment",
+            "shipments.view_shipmentevent",
             "auth.view_user",
             "auth.view_group",
         },

@@ -1992,7 +1992,17 @@ class DemoGenerator:
         if months is not None:
             for month, (shipped, delivered, on_time, cents, weight, first, last) in figures.items():
                 months.append(
-                    (customer_id, month, shipped, delivered, on_time, _cents(cents), _cents(weight), first, last)
+                    (
+                        customer_id,
+                        month,
+                        shipped,
+                        delivered,
+                        on_time,
+                        _cents(cents),
+                        _cents(weight),
+                        first,
+                        last,
+                    )
                 )
         return counted
 
@@ -2062,7 +2072,9 @@ class DemoGenerator:
         # anything but cheap general or bulk cargo).
         value_roll = uniform()
         if value_roll < DECLARES.get(cargo, 0.6):
-            declared = weight * VALUE_PER_KG.get(cargo, 30) * (0.3 + 1.7 * value_roll / DECLARES.get(cargo, 0.6))
+            declared = (
+                weight * VALUE_PER_KG.get(cargo, 30) * (0.3 + 1.7 * value_roll / DECLARES.get(cargo, 0.6))
+            )
             declared = max(100.0, round(declared, -2))
         else:
             declared = 0.0
@@ -2173,19 +2185,30 @@ LOG_PARCEL, LOG_EXPRESS, LOG_AIR, LOG_ROAD = (math.log(kg) for kg in (1.5, 4, 80
 EVENT_DAYS = 45  # shipments booked in these last days (and every undelivered one) get event trails
 EXCEPTION_SHARE = 0.015  # shipments held up on the way (weather, address, customs …), then delivered late
 # Bulk, high-value and document cargo types of the customers' needs are handled as general cargo.
-CARGO_CLASS = {CargoType.BULK: CargoType.GENERAL, CargoType.VALUABLE: CargoType.GENERAL,
-               CargoType.DOCUMENTS: CargoType.GENERAL}
-VALUE_PER_KG = _weights("general:30 cold_chain:45 hazardous:18 fragile:150 oversized:60 bulk:3 valuable:900 "
-                        "documents:400")  # CNY per kg of cargo, median-ish
-DECLARES = _weights("general:0.55 cold_chain:0.8 hazardous:0.9 fragile:0.85 oversized:0.7 bulk:0.3 valuable:1 "
-                    "documents:0.2")  # share of shipments with a declared value
-EXCEPTION_PICK = Weighted.of({
-    str(ExceptionReason.WEATHER.value): 30, str(ExceptionReason.ADDRESS.value): 20,
-    str(ExceptionReason.CONSIGNEE_ABSENT.value): 18, str(ExceptionReason.VEHICLE.value): 12,
-    str(ExceptionReason.CUSTOMS.value): 6, str(ExceptionReason.DAMAGED.value): 7,
-    str(ExceptionReason.TEMPERATURE.value): 3, str(ExceptionReason.LOST.value): 1,
-    str(ExceptionReason.OTHER.value): 3,
-})
+CARGO_CLASS = {
+    CargoType.BULK: CargoType.GENERAL,
+    CargoType.VALUABLE: CargoType.GENERAL,
+    CargoType.DOCUMENTS: CargoType.GENERAL,
+}
+VALUE_PER_KG = _weights(
+    "general:30 cold_chain:45 hazardous:18 fragile:150 oversized:60 bulk:3 valuable:900 documents:400"
+)  # CNY per kg of cargo, median-ish
+DECLARES = _weights(
+    "general:0.55 cold_chain:0.8 hazardous:0.9 fragile:0.85 oversized:0.7 bulk:0.3 valuable:1 documents:0.2"
+)  # share of shipments with a declared value
+EXCEPTION_PICK = Weighted.of(
+    {
+        str(ExceptionReason.WEATHER.value): 30,
+        str(ExceptionReason.ADDRESS.value): 20,
+        str(ExceptionReason.CONSIGNEE_ABSENT.value): 18,
+        str(ExceptionReason.VEHICLE.value): 12,
+        str(ExceptionReason.CUSTOMS.value): 6,
+        str(ExceptionReason.DAMAGED.value): 7,
+        str(ExceptionReason.TEMPERATURE.value): 3,
+        str(ExceptionReason.LOST.value): 1,
+        str(ExceptionReason.OTHER.value): 3,
+    }
+)
 SHIPMENT_CANCELLED = str(ShipmentStatus.CANCELLED.value)
 SHIPMENT_EXCEPTION = str(ShipmentStatus.EXCEPTION.value)
 SHIPMENT_DELIVERED = str(ShipmentStatus.DELIVERED.value)
@@ -2402,7 +2425,9 @@ class Job:
         batch.tag_links += [(customer_id, self.tag_ids[name]) for name in plan.tags]
         if plan.shipping:
             first_month = len(batch.months)
-            self.generator.shipment_rows(customer_id, plan.shipping, batch.shipments, batch.events, batch.months)
+            self.generator.shipment_rows(
+                customer_id, plan.shipping, batch.shipments, batch.events, batch.months
+            )
             province = customer.province or ""
             for row in batch.months[first_month:]:
                 batch.regions[(province, row[1])] += row[2]
@@ -2669,7 +2694,11 @@ SEEDED_MODELS: tuple[type[models.Model], ...] = (
 
 def add_region_months(regions: Mapping[tuple[str, str], int]) -> None:
     """Add the seeded shipments per province and month to `RegionShipmentMonth` (a few hundred rows)."""
-    wanted = {(province, dt.date.fromisoformat(month)): count for (province, month), count in regions.items() if count}
+    wanted = {
+        (province, dt.date.fromisoformat(month)): count
+        for (province, month), count in regions.items()
+        if count
+    }
     if not wanted:
         return
     with transaction.atomic():

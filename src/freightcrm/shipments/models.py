@@ -113,7 +113,9 @@ class ShipmentEvent(models.Model):
     at = models.DateTimeField(_("time"))
     city = models.CharField(_("location"), max_length=30, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
-    reason = models.CharField(_("exception reason"), max_length=20, choices=ExceptionReason.choices, blank=True)
+    reason = models.CharField(
+        _("exception reason"), max_length=20, choices=ExceptionReason.choices, blank=True
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
@@ -166,8 +168,12 @@ class CustomerShipmentMonth(models.Model):
         verbose_name_plural = _("customer shipments per month")
         constraints = [
             models.UniqueConstraint(fields=["customer", "month"], name="customer_shipment_month_unique"),
-            models.CheckConstraint(condition=Q(on_time__lte=models.F("delivered")), name="csm_on_time_lte_delivered"),
-            models.CheckConstraint(condition=Q(delivered__lte=models.F("shipments")), name="csm_delivered_lte_shipments"),
+            models.CheckConstraint(
+                condition=Q(on_time__lte=models.F("delivered")), name="csm_on_time_lte_delivered"
+            ),
+            models.CheckConstraint(
+                condition=Q(delivered__lte=models.F("shipments")), name="csm_delivered_lte_shipments"
+            ),
         ]
 
     def __str__(self) -> str:

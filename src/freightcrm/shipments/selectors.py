@@ -48,6 +48,17 @@ def shipment_by_waybill(user: Any, waybill: str) -> Shipment | None:
     return _with_events(shipments_visible_to(user).filter(waybill_no=number)).first()
 
 
+def shipment_by_pk(user: Any, pk: Any) -> Shipment | None:
+    """The shipment with this id that `user` may see, with its events; None otherwise."""
+    try:
+        number = int(str(pk))
+    except ValueError:
+        return None
+    if not 0 < number < 2**63:
+        return None
+    return _with_events(shipments_visible_to(user).filter(pk=number)).first()
+
+
 @dataclass(frozen=True)
 class ShipmentPage:
     shipments: list[Shipment]
@@ -134,7 +145,7 @@ def transactions_summary(user: Any, customer: Customer, *, today: dt.date | None
     if count_12m:
         since = _local_midnight(start_this)
         lanes = list(
-            shipments_visible_to(user)
+            shipments_visible_to(user)  # type: ignore[arg-type]
             .filter(COUNTED, customer=customer, booked_at__gte=since)
             .values("origin_city", "destination_city")
             .annotate(count=Count("id"), amount=Sum("amount"))

@@ -128,7 +128,9 @@ def _user(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def _check_event(shipment: Shipment, status: str, at: dt.datetime, reason: str, last_at: dt.datetime | None) -> None:
+def _check_event(
+    shipment: Shipment, status: str, at: dt.datetime, reason: str, last_at: dt.datetime | None
+) -> None:
     errors: dict[str, list[Any]] = {}
     if status not in S.values:
         errors["status"] = [_("Unknown status %(status)s.") % {"status": status}]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -109,7 +110,7 @@ def rebuild_customer_months(
     written = 0
     for low in range(first_id, last_id + 1, CHUNK):
         high = min(low + CHUNK - 1, last_id)
-        groups = (
+        groups: Any = (
             Shipment.objects.filter(COUNTED, customer_id__gte=low, customer_id__lte=high)
             .annotate(month=TruncMonth("booked_at", output_field=DateField()))
             .values("customer_id", "month")
@@ -147,7 +148,9 @@ def rebuild_region_months() -> int:
         .order_by()
     )
     rows = [
-        RegionShipmentMonth(province=group["customer__province"] or "", month=group["month"], shipments=group["count"])
+        RegionShipmentMonth(
+            province=group["customer__province"] or "", month=group["month"], shipments=group["count"]
+        )
         for group in groups
     ]
     with transaction.atomic():
@@ -161,7 +164,9 @@ def customer_id_range() -> tuple[int, int]:
     return bounds["low"] or 0, bounds["high"] or -1
 
 
-def _on_shipment_saved(sender: type[Shipment], instance: Shipment, raw: bool = False, **kwargs: object) -> None:
+def _on_shipment_saved(
+    sender: type[Shipment], instance: Shipment, raw: bool = False, **kwargs: object
+) -> None:
     """Keep the figures current in the saving transaction (services, admin, fixtures' ORM saves)."""
     if raw or instance.booked_at is None:
         return
