@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -33,7 +34,9 @@ class Shipment(TimeStampedModel):
     cargo_type = models.CharField(
         _("cargo class"), max_length=12, choices=CargoClass.choices, default=CargoClass.GENERAL
     )
-    pieces = models.PositiveIntegerField(_("pieces"), default=1)
+    pieces = models.PositiveIntegerField(
+        _("pieces"), default=1, validators=[MinValueValidator(1, message=_("A shipment has at least one piece."))]
+    )
     weight_kg = models.DecimalField(
         _("weight (kg)"), max_digits=12, decimal_places=2, validators=[validate_not_negative]
     )
