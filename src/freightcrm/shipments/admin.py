@@ -25,7 +25,7 @@ from freightcrm.shipments import selectors, services
 from freightcrm.shipments.choices import ExceptionReason, ShipmentStatus
 from freightcrm.shipments.models import Shipment
 
-WAYBILL_LIKE = re.compile(r"^[A-Z]{1,4}\d{6,}$")
+WAYBILL_LIKE = re.compile(r"^[A-Z]{2,4}\d{8,}$")  # FC…, SF…; never a customer code (E-310115-…)
 
 
 class RecordEventForm(forms.Form):

@@ -35,7 +35,9 @@ class Shipment(TimeStampedModel):
         _("cargo class"), max_length=12, choices=CargoClass.choices, default=CargoClass.GENERAL
     )
     pieces = models.PositiveIntegerField(
-        _("pieces"), default=1, validators=[MinValueValidator(1, message=_("A shipment has at least one piece."))]
+        _("pieces"),
+        default=1,
+        validators=[MinValueValidator(1, message=_("A shipment has at least one piece."))],
     )
     weight_kg = models.DecimalField(
         _("weight (kg)"), max_digits=12, decimal_places=2, validators=[validate_not_negative]

@@ -19,7 +19,12 @@ def book(admin_user: Any, make_customer: Callable[..., Any]) -> Callable[..., Sh
     """`book(customer=…, days_ago=3, promised_days=2)`: a shipment booked through the service."""
 
     def make(
-        customer: Any = None, *, days_ago: float = 3, promised_days: float = 2, actor: Any = None, **fields: Any
+        customer: Any = None,
+        *,
+        days_ago: float = 3,
+        promised_days: float = 2,
+        actor: Any = None,
+        **fields: Any,
     ) -> Shipment:
         booked = timezone.now() - dt.timedelta(days=days_ago)
         values: dict[str, Any] = {

@@ -11,8 +11,13 @@ from freightcrm.shipments.selectors import shipment_by_waybill, shipments_of_cus
 @pytest.mark.parametrize(
     ("role", "sees"),
     [
-        ("front_desk", True), ("records_clerk", True), ("credit_analyst", True), ("operations", True),
-        ("manager", True), ("auditor", True), ("admin", True),
+        ("front_desk", True),
+        ("records_clerk", True),
+        ("credit_analyst", True),
+        ("operations", True),
+        ("manager", True),
+        ("auditor", True),
+        ("admin", True),
     ],
 )
 def test_roles_that_see_all_customers_find_any_shipment(role_user, book, role, sees):
@@ -33,7 +38,9 @@ def test_account_manager_gets_nothing_of_another_managers_customer(role_user, bo
     assert transactions_summary(mine, own)["count"] == 1
 
 
-def test_waybill_lookup_tolerates_spaces_and_case_and_brings_the_trail(admin_user, book, django_assert_max_num_queries):
+def test_waybill_lookup_tolerates_spaces_and_case_and_brings_the_trail(
+    admin_user, book, django_assert_max_num_queries
+):
     shipment = book()
     typed = " " + " ".join(shipment.waybill_no.lower()[i : i + 4] for i in range(0, 20, 4)) + " "
     with django_assert_max_num_queries(3):
@@ -43,7 +50,9 @@ def test_waybill_lookup_tolerates_spaces_and_case_and_brings_the_trail(admin_use
     assert shipment_by_waybill(admin_user, "") is None
 
 
-def test_customer_shipments_newest_first_paged_and_filtered(admin_user, book, make_customer, django_assert_max_num_queries):
+def test_customer_shipments_newest_first_paged_and_filtered(
+    admin_user, book, make_customer, django_assert_max_num_queries
+):
     customer = make_customer()
     made = [book(customer, days_ago=d) for d in (1, 5, 9, 13)]
     with django_assert_max_num_queries(4):
@@ -51,7 +60,9 @@ def test_customer_shipments_newest_first_paged_and_filtered(admin_user, book, ma
         assert [s.pk for s in page.shipments] == [made[0].pk, made[1].pk, made[2].pk]
         assert all(list(s.events.all()) for s in page.shipments)
     assert page.total == 4
-    assert [s.pk for s in shipments_of_customer(admin_user, customer, page=2, page_size=3).shipments] == [made[3].pk]
+    assert [s.pk for s in shipments_of_customer(admin_user, customer, page=2, page_size=3).shipments] == [
+        made[3].pk
+    ]
     recent = shipments_of_customer(admin_user, customer, booked_from=dt.date.today() - dt.timedelta(days=6))
     assert recent.total == 2
     assert shipments_of_customer(admin_user, customer, status="delivered").total == 0

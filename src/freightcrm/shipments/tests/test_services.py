@@ -58,7 +58,9 @@ def test_every_transition_is_allowed_or_refused_as_the_table_says(admin_user, bo
     reason = "address" if new == S.EXCEPTION else ""
     # when the next event asks for `new`
     if new in NEXT_STATUSES[current]:
-        shipment_record_event(actor=admin_user, shipment=shipment, status=new, at=at + dt.timedelta(hours=1), reason=reason)
+        shipment_record_event(
+            actor=admin_user, shipment=shipment, status=new, at=at + dt.timedelta(hours=1), reason=reason
+        )
         # then it moved
         shipment.refresh_from_db()
         assert shipment.status == new and shipment.events.count() == events_before + 1
@@ -77,7 +79,9 @@ def test_delivered_cannot_go_back_in_transit(admin_user, book):
     shipment = book(days_ago=5)
     at = _walk(admin_user, shipment, PATH_TO[S.DELIVERED], shipment.booked_at)
     with pytest.raises(ValidationError, match="cannot become"):
-        shipment_record_event(actor=admin_user, shipment=shipment, status=S.IN_TRANSIT, at=at + dt.timedelta(hours=1))
+        shipment_record_event(
+            actor=admin_user, shipment=shipment, status=S.IN_TRANSIT, at=at + dt.timedelta(hours=1)
+        )
 
 
 @pytest.mark.parametrize(
@@ -99,7 +103,9 @@ def test_event_before_the_last_event_is_refused(admin_user, book):
     shipment = book(days_ago=3)
     at = _walk(admin_user, shipment, [S.PICKED_UP, S.IN_TRANSIT], shipment.booked_at)
     with pytest.raises(ValidationError, match="last recorded event"):
-        shipment_record_event(actor=admin_user, shipment=shipment, status=S.AT_HUB, at=at - dt.timedelta(minutes=30))
+        shipment_record_event(
+            actor=admin_user, shipment=shipment, status=S.AT_HUB, at=at - dt.timedelta(minutes=30)
+        )
 
 
 def test_exception_needs_a_reason_and_a_reason_needs_an_exception(admin_user, book):
@@ -109,7 +115,9 @@ def test_exception_needs_a_reason_and_a_reason_needs_an_exception(admin_user, bo
         shipment_record_event(actor=admin_user, shipment=shipment, status=S.EXCEPTION, at=at)
     assert "reason" in refused.value.message_dict
     with pytest.raises(ValidationError) as refused:
-        shipment_record_event(actor=admin_user, shipment=shipment, status=S.PICKED_UP, at=at, reason="weather")
+        shipment_record_event(
+            actor=admin_user, shipment=shipment, status=S.PICKED_UP, at=at, reason="weather"
+        )
     assert "reason" in refused.value.message_dict
     with pytest.raises(ValidationError):
         shipment_record_event(actor=admin_user, shipment=shipment, status=S.EXCEPTION, at=at, reason="aliens")
@@ -120,10 +128,20 @@ def test_exception_then_resume_then_delivery(admin_user, book):
     # given an exception on the way
     shipment = book(days_ago=3, promised_days=1)
     at = _walk(admin_user, shipment, [S.PICKED_UP, S.IN_TRANSIT], shipment.booked_at)
-    shipment_record_event(actor=admin_user, shipment=shipment, status=S.EXCEPTION, at=at + dt.timedelta(hours=1), reason="weather", location="郑州市", note="暴雨封路")
+    shipment_record_event(
+        actor=admin_user,
+        shipment=shipment,
+        status=S.EXCEPTION,
+        at=at + dt.timedelta(hours=1),
+        reason="weather",
+        location="郑州市",
+        note="暴雨封路",
+    )
     assert shipment.status == S.EXCEPTION and shipment.exception_reason == "weather"
     # when it resumes and is delivered after the promise
-    shipment_record_event(actor=admin_user, shipment=shipment, status=S.IN_TRANSIT, at=at + dt.timedelta(hours=20))
+    shipment_record_event(
+        actor=admin_user, shipment=shipment, status=S.IN_TRANSIT, at=at + dt.timedelta(hours=20)
+    )
     assert shipment.exception_reason == ""
     delivered = shipment.promised_at + dt.timedelta(hours=3)
     shipment_record_event(actor=admin_user, shipment=shipment, status=S.DELIVERED, at=delivered)
@@ -131,7 +149,12 @@ def test_exception_then_resume_then_delivery(admin_user, book):
     shipment.refresh_from_db()
     assert shipment.status == S.DELIVERED and shipment.delivered_at == delivered and shipment.on_time is False
     assert list(shipment.events.values_list("status", flat=True)) == [
-        S.BOOKED, S.PICKED_UP, S.IN_TRANSIT, S.EXCEPTION, S.IN_TRANSIT, S.DELIVERED
+        S.BOOKED,
+        S.PICKED_UP,
+        S.IN_TRANSIT,
+        S.EXCEPTION,
+        S.IN_TRANSIT,
+        S.DELIVERED,
     ]
     assert shipment.events.get(status=S.EXCEPTION).reason == "weather"
 
@@ -152,8 +175,15 @@ def test_create_books_with_a_waybill_and_a_first_event(admin_user, make_customer
     customer = make_customer()
     now = timezone.now()
     shipment = shipment_create(
-        actor=admin_user, customer=customer, origin_city="上海市", destination_city="北京市", mode="express",
-        weight_kg=Decimal("2.5"), amount=Decimal("18"), promised_at=now + dt.timedelta(days=2), cargo_class="fragile",
+        actor=admin_user,
+        customer=customer,
+        origin_city="上海市",
+        destination_city="北京市",
+        mode="express",
+        weight_kg=Decimal("2.5"),
+        amount=Decimal("18"),
+        promised_at=now + dt.timedelta(days=2),
+        cargo_class="fragile",
     )
     assert shipment.waybill_no.startswith("FC") and len(shipment.waybill_no) == 20
     assert shipment.status == S.BOOKED and shipment.on_time is None
@@ -175,8 +205,13 @@ def test_create_refuses_bad_input_and_writes_nothing(admin_user, make_customer, 
     customer = make_customer()
     now = timezone.now()
     values = {
-        "origin_city": "上海市", "destination_city": "北京市", "mode": "road", "weight_kg": Decimal(100),
-        "amount": Decimal(500), "promised_at": now + dt.timedelta(days=2), "booked_at": now - dt.timedelta(hours=1),
+        "origin_city": "上海市",
+        "destination_city": "北京市",
+        "mode": "road",
+        "weight_kg": Decimal(100),
+        "amount": Decimal(500),
+        "promised_at": now + dt.timedelta(days=2),
+        "booked_at": now - dt.timedelta(hours=1),
     }
     for name, value in changes.items():
         if value == "future":
@@ -195,10 +230,16 @@ def test_front_desk_and_other_account_managers_may_not_record(role_user, book, m
     for role in ("front_desk", "account_manager", "auditor"):
         with pytest.raises(PermissionDeniedError):
             shipment_record_event(
-                actor=role_user(role), shipment=shipment, status=S.PICKED_UP, at=shipment.booked_at + dt.timedelta(hours=1)
+                actor=role_user(role),
+                shipment=shipment,
+                status=S.PICKED_UP,
+                at=shipment.booked_at + dt.timedelta(hours=1),
             )
     shipment_record_event(
-        actor=role_user("operations"), shipment=shipment, status=S.PICKED_UP, at=shipment.booked_at + dt.timedelta(hours=1)
+        actor=role_user("operations"),
+        shipment=shipment,
+        status=S.PICKED_UP,
+        at=shipment.booked_at + dt.timedelta(hours=1),
     )
     assert Shipment.objects.get(pk=shipment.pk).status == S.PICKED_UP
 

@@ -31,10 +31,19 @@ def _direct() -> tuple[dict, dict]:
 
 def _kept() -> tuple[dict, dict]:
     customers = {
-        (row.customer_id, row.month): [row.shipments, row.delivered, row.on_time, row.amount_cny, row.weight_kg]
+        (row.customer_id, row.month): [
+            row.shipments,
+            row.delivered,
+            row.on_time,
+            row.amount_cny,
+            row.weight_kg,
+        ]
         for row in CustomerShipmentMonth.objects.all()
     }
-    regions = {(row.province, row.month): row.shipments for row in RegionShipmentMonth.objects.filter(shipments__gt=0)}
+    regions = {
+        (row.province, row.month): row.shipments
+        for row in RegionShipmentMonth.objects.filter(shipments__gt=0)
+    }
     return customers, regions
 
 
@@ -42,16 +51,31 @@ def test_figures_equal_a_direct_count_after_creates_events_and_cancellations(adm
     # given shipments of two customers in two provinces, over two months, in every fate
     shanghai = make_customer()
     beijing = make_customer(address="北京市朝阳区建国路88号")
-    shipments = [book(shanghai, days_ago=d) for d in (2, 3, 40)] + [book(beijing, days_ago=d, currency="USD") for d in (1, 35)]
+    shipments = [book(shanghai, days_ago=d) for d in (2, 3, 40)] + [
+        book(beijing, days_ago=d, currency="USD") for d in (1, 35)
+    ]
     first = shipments[0]
     at = first.booked_at
     for status in (S.PICKED_UP, S.IN_TRANSIT, S.DELIVERED):
         at += dt.timedelta(hours=2)
         shipment_record_event(actor=admin_user, shipment=first, status=status, at=at)
-    shipment_record_event(actor=admin_user, shipment=shipments[1], status=S.CANCELLED, at=shipments[1].booked_at + dt.timedelta(hours=1))
+    shipment_record_event(
+        actor=admin_user,
+        shipment=shipments[1],
+        status=S.CANCELLED,
+        at=shipments[1].booked_at + dt.timedelta(hours=1),
+    )
     late = shipments[3]
-    shipment_record_event(actor=admin_user, shipment=late, status=S.PICKED_UP, at=late.booked_at + dt.timedelta(hours=1))
-    shipment_record_event(actor=admin_user, shipment=late, status=S.EXCEPTION, at=late.booked_at + dt.timedelta(hours=2), reason="customs")
+    shipment_record_event(
+        actor=admin_user, shipment=late, status=S.PICKED_UP, at=late.booked_at + dt.timedelta(hours=1)
+    )
+    shipment_record_event(
+        actor=admin_user,
+        shipment=late,
+        status=S.EXCEPTION,
+        at=late.booked_at + dt.timedelta(hours=2),
+        reason="customs",
+    )
     # then the kept figures are a direct count
     assert _kept() == _direct()
     assert CustomerShipmentMonth.objects.filter(customer=shanghai).aggregate(n=Sum("shipments"))["n"] == 2
@@ -82,8 +106,14 @@ def test_direct_orm_saves_keep_the_figures_too(make_customer):
 
     customer = make_customer()
     shipment = Shipment.objects.create(
-        customer=customer, waybill_no="WB1", origin_city="上海市", destination_city="成都市", mode="road",
-        weight_kg=Decimal(10), amount=Decimal(100), booked_at=timezone.now(),
+        customer=customer,
+        waybill_no="WB1",
+        origin_city="上海市",
+        destination_city="成都市",
+        mode="road",
+        weight_kg=Decimal(10),
+        amount=Decimal(100),
+        booked_at=timezone.now(),
     )
     assert CustomerShipmentMonth.objects.get(customer=customer).shipments == 1
     shipment.delete()
