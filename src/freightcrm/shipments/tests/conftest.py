@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from freightcrm.api.tests.conftest import api_as, token_for  # noqa: F401  (the API fixtures, for test_api)
 from freightcrm.shipments.models import Shipment
 from freightcrm.shipments.services import shipment_create
 

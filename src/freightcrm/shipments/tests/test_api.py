@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from freightcrm.api.tests.conftest import ApiClient, api_as, token_for  # noqa: F401  (fixtures)
+from django.utils import timezone
+
+from freightcrm.api.tests.conftest import ApiClient
 
 
 def test_shipment_by_waybill_with_events(admin_user, api_as, book):
@@ -55,7 +57,7 @@ def test_customer_shipments_paged_capped_and_filtered(
     assert too_big.status_code == 400 and too_big.json()["error"]["code"] == "invalid_parameters"
     assert client.get(f"/customers/{customer.code}/shipments", page=0).status_code == 400
     assert client.get(f"/customers/{customer.code}/shipments", status="nope").status_code == 400
-    since = (dt.date.today() - dt.timedelta(days=2)).isoformat()
+    since = (timezone.localdate() - dt.timedelta(days=2)).isoformat()
     assert client.get(f"/customers/{customer.code}/shipments", booked_from=since).json()["count"] == 1
     assert client.get(f"/customers/{customer.code}/shipments", status="booked").json()["count"] == 3
 

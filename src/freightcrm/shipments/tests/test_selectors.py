@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from freightcrm.shipments.selectors import shipment_by_waybill, shipments_of_customer, transactions_summary
 
@@ -63,7 +64,9 @@ def test_customer_shipments_newest_first_paged_and_filtered(
     assert [s.pk for s in shipments_of_customer(admin_user, customer, page=2, page_size=3).shipments] == [
         made[3].pk
     ]
-    recent = shipments_of_customer(admin_user, customer, booked_from=dt.date.today() - dt.timedelta(days=6))
+    recent = shipments_of_customer(
+        admin_user, customer, booked_from=timezone.localdate() - dt.timedelta(days=6)
+    )
     assert recent.total == 2
     assert shipments_of_customer(admin_user, customer, status="delivered").total == 0
     with pytest.raises(ValidationError):

@@ -78,7 +78,7 @@ def test_every_transition_is_allowed_or_refused_as_the_table_says(admin_user, bo
 def test_delivered_cannot_go_back_in_transit(admin_user, book):
     shipment = book(days_ago=5)
     at = _walk(admin_user, shipment, PATH_TO[S.DELIVERED], shipment.booked_at)
-    with pytest.raises(ValidationError, match="cannot become"):
+    with pytest.raises(ValidationError, match="不能变为"):
         shipment_record_event(
             actor=admin_user, shipment=shipment, status=S.IN_TRANSIT, at=at + dt.timedelta(hours=1)
         )
@@ -102,7 +102,7 @@ def test_event_times_in_the_future_or_before_booking_are_refused(admin_user, boo
 def test_event_before_the_last_event_is_refused(admin_user, book):
     shipment = book(days_ago=3)
     at = _walk(admin_user, shipment, [S.PICKED_UP, S.IN_TRANSIT], shipment.booked_at)
-    with pytest.raises(ValidationError, match="last recorded event"):
+    with pytest.raises(ValidationError, match="上一条记录的事件"):
         shipment_record_event(
             actor=admin_user, shipment=shipment, status=S.AT_HUB, at=at - dt.timedelta(minutes=30)
         )

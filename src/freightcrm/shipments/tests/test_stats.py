@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.management import call_command
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from freightcrm.shipments.choices import ShipmentStatus as S
 from freightcrm.shipments.models import CustomerShipmentMonth, RegionShipmentMonth, Shipment
@@ -90,7 +91,7 @@ def test_shipment_counts_by_month_province_and_total(book, make_customer):
     shanghai = make_customer()
     beijing = make_customer(address="北京市朝阳区建国路88号")
     made = [book(shanghai, days_ago=1), book(shanghai, days_ago=2), book(beijing, days_ago=3)]
-    today = dt.date.today()
+    today = timezone.localdate()
     counts = shipment_counts(start=today - dt.timedelta(days=62), end=today)
     assert counts["total"] == 3
     assert counts["by_province"] == {"上海市": 2, "北京市": 1}
