@@ -2070,14 +2070,14 @@ class DemoGenerator:
         volume = weight / DENSITY.get(cargo, 250) * (0.8 + 0.45 * uniform())
         # Declared value: what the cargo is worth per kg, for the shippers who insure (most do for
         # anything but cheap general or bulk cargo).
-        value_roll = uniform()
-        if value_roll < DECLARES.get(cargo, 0.6):
-            declared = (
-                weight * VALUE_PER_KG.get(cargo, 30) * (0.3 + 1.7 * value_roll / DECLARES.get(cargo, 0.6))
+        value_roll, declares = uniform(), DECLARES.get(cargo, 0.6)
+        if value_roll < declares:  # whole hundreds of CNY, as shippers declare them
+            hundreds = int(
+                weight * VALUE_PER_KG.get(cargo, 30) * (0.3 + 1.7 * value_roll / declares) / 100 + 0.5
             )
-            declared = max(100.0, round(declared, -2))
+            declared = f"{max(hundreds, 1)}00.00"
         else:
-            declared = 0.0
+            declared = "0.00"
         # Times: booked in business hours; picked up within hours; promised by the end of the last
         # transit day. Deliveries run late more often in peaks, bad weather and for cold chain.
         clock = self.clock
@@ -2138,7 +2138,7 @@ class DemoGenerator:
             (delivered_at <= promised) if delivered_at is not None else None,
             status,
             min(pieces, 9_999),
-            f"{declared:.2f}",
+            declared,
             clock.text(picked_up) if picked_up is not None else None,
             reason,
         )
