@@ -63,10 +63,8 @@ class ShipmentAdmin(AccessControlledAdmin, ModelAdmin):
         "cargo_type",
         "pieces",
         "weight_kg",
-        "amount",
-        "currency",
+        "charge",
         "booked_at",
-        "promised_at",
         "status_badge",
         "on_time",
     )
@@ -106,6 +104,10 @@ class ShipmentAdmin(AccessControlledAdmin, ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [name for _title, options in self.fieldsets for name in options["fields"]]
+
+    @display(description=_("amount"), ordering="amount")
+    def charge(self, shipment: Shipment) -> str:
+        return f"{shipment.amount} {shipment.currency}"
 
     @display(description=_("lane"))
     def lane(self, shipment: Shipment) -> str:
