@@ -25,6 +25,12 @@ def existing_shipments_forward(apps, schema_editor):
         if new.last_value < old.last_value:
             new.last_value = old.last_value
             new.save(update_fields=["last_value"])
+    if schema_editor.connection.vendor == "postgresql":
+        # Fire the foreign-key checks these updates queued now: PostgreSQL refuses to alter a table
+        # (the constraints below) while deferred trigger events are pending on it.
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def monthly_figures_forward(apps, schema_editor):
