@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import shutil
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connections
 from stdnum.cn import ric, uscc
 
 from freightcrm.core.roles import ROLES
@@ -82,3 +85,30 @@ def live_server(django_db_setup: Any, django_db_blocker: Any) -> Any:
     server = LiveServer("localhost")
     yield server
     server.stop()
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture
+def browser_page() -> Iterator[Any]:
+    """A page in Debian's Chromium, driven by Playwright (marker `browser`)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is missing: `make browser` installs it")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
+    # itself are ordinary synchronous ones.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        yield page
+        browser.close()
+        # The test's own ORM calls ran inside Playwright's event loop, where Django keeps separate
+        # connections: close them, or PostgreSQL refuses to drop the test database afterwards.
+        connections.close_all()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

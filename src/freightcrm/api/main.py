@@ -11,6 +11,7 @@ from freightcrm.api.errors import install_error_handlers
 from freightcrm.service.care.api import router as timeline_router
 from freightcrm.service.complaints.api import router as complaints_router
 from freightcrm.service.visits.api import router as visits_router
+from freightcrm.shipments.api import router as shipments_router
 
 DESCRIPTION = """
 The customer archive of Freight CRM for ERP, TMS and other programs. It applies exactly the
@@ -47,3 +48,4 @@ api.add_router("/", customers_router)
 api.add_router("/", timeline_router)
 api.add_router("/", complaints_router)
 api.add_router("/", visits_router)
+api.add_router("/", shipments_router)

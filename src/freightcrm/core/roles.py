@@ -51,6 +51,8 @@ ACCOUNT_SERVICE = SERVICE_READ | {
     "service.add_interaction",
     "service.add_surveyinvitation",
 }
+# Looking up a shipment means reading its event trail too.
+SHIPMENT_READ = {"shipments.view_shipment", "shipments.view_shipmentevent"}
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,8 @@ ROLES: tuple[Role, ...] = (
         _("Front desk"),
         _("Looks up any customer, their contacts and shipments; never finance; sensitive values masked."),
         ARCHIVE_READ
-        | {"shipments.view_shipment", "service.view_visit", "service.view_interaction"}
-        | {"service.add_interaction"}
+        | SHIPMENT_READ
+        | {"service.view_visit", "service.view_interaction", "service.add_interaction"}
         | COMPLAINT_FILE
         | OWN_DUE_LIST,
     ),
@@ -88,6 +90,7 @@ ROLES: tuple[Role, ...] = (
             "customers.view_finance",
             "customers.view_customershare",
             "shipments.view_shipment",
+            "shipments.view_shipmentevent",
         }
         | ACCOUNT_SERVICE
         | COMPLAINT_HANDLE
@@ -112,6 +115,7 @@ ROLES: tuple[Role, ...] = (
             "shipments.view_shipment",
             "service.view_visit",
             "service.view_interaction",
+            "shipments.view_shipmentevent",
         }
         | _model_perms("customers", "tag", ("view", "add", "change"))
         | _model_perms("customers", "customershare")
@@ -132,6 +136,7 @@ ROLES: tuple[Role, ...] = (
             "customers.view_document",
             "customers.view_full_bank_account",
             "shipments.view_shipment",
+            "shipments.view_shipmentevent",
         }
         | OWN_DUE_LIST,
     ),
@@ -140,7 +145,9 @@ ROLES: tuple[Role, ...] = (
         _("Operations"),
         _("Reads archives and logistics needs for planning; keeps shipments; no finance."),
         ARCHIVE_READ
+        | SHIPMENT_READ
         | _model_perms("shipments", "shipment", ("view", "add", "change"))
+        | {"shipments.add_shipmentevent"}
         | COMPLAINT_HANDLE
         | COMPLAINT_STATISTICS
         | OWN_DUE_LIST,
@@ -156,6 +163,7 @@ ROLES: tuple[Role, ...] = (
             "customers.assign_owner",
             "customers.change_customer",
             "shipments.view_shipment",
+            "shipments.view_shipmentevent",
         }
         | _model_perms("customers", "customershare")
         | COMPLAINT_HANDLE
@@ -181,6 +189,7 @@ ROLES: tuple[Role, ...] = (
             "customers.view_historicalcontact",
             "shipments.view_shipment",
             "service.view_surveyquestion",
+            "shipments.view_shipmentevent",
             "auth.view_user",
             "auth.view_group",
             "service.view_complaint",

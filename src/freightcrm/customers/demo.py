@@ -68,8 +68,9 @@ from freightcrm.core.models import CodeSequence, allocate_numbers
 from freightcrm.customers import choices
 from freightcrm.customers.models import Address, Contact, Customer, LogisticsNeed, Tag
 from freightcrm.customers.services import customer_code_prefix, format_customer_code
-from freightcrm.shipments.choices import ShipmentStatus
-from freightcrm.shipments.models import Shipment
+from freightcrm.shipments.choices import ExceptionReason, ShipmentStatus
+from freightcrm.shipments.models import CustomerShipmentMonth, RegionShipmentMonth, Shipment, ShipmentEvent
+from freightcrm.shipments.services import WAYBILL_SEQUENCE
 
 T = TypeVar("T")
 
@@ -101,7 +102,6 @@ Temperature = _values(choices.Temperature)
 COMPANY_SIZES = tuple(choices.CompanySize.values)
 
 USCC_SEQUENCE = "demo:uscc"
-WAYBILL_SEQUENCE = "demo:waybill"
 WAYBILL_PREFIX = "FC"
 HISTORY_REASON = "演示数据"
 NAME_WINDOW = 10_000  # names are kept unique within each run of this many customers (bounded memory)
@@ -842,6 +842,26 @@ def season_factor(day: dt.date, retail: bool) -> float:
     return factor
 
 
+def late_risk(day: dt.date) -> float:
+    """Extra chance that a shipment booked on `day` arrives late: the Double-11 and 618 peaks, the
+    Spring Festival rush, and bad-weather days (typhoons in summer, snow and fog in winter) that
+    come and go like the real ones, fixed by the date so every run has the same storms."""
+    risk = 0.0
+    month_day = (day.month, day.day)
+    if (10, 25) <= month_day <= (11, 15):
+        risk += 0.05
+    elif (6, 1) <= month_day <= (6, 20):
+        risk += 0.025
+    festival = min(SPRING_FESTIVALS, key=lambda fest: abs((day - fest).days))
+    if -20 <= (day - festival).days <= -1:
+        risk += 0.03
+    weather = random.Random(day.toordinal() * 7919).random()  # noqa: S311 - demo data, not secrets
+    stormy = 0.06 if day.month in (7, 8, 9) else 0.05 if day.month in (12, 1, 2) else 0.015
+    if weather < stormy:
+        risk += 0.12 + 0.2 * weather / stormy
+    return risk
+
+
 @dataclass(frozen=True)
 class Calendar:
     start: dt.date
@@ -896,13 +916,19 @@ class Clock:
         self.midnight: list[int] = []
         self.waybill_prefix: list[str] = []
         self.busy: list[bool] = []  # Double-11 rush: deliveries run late more often
+        self.month_text: list[str] = []  # the local month a booking day falls in, as stored
+        self.late_risk: list[float] = []  # extra chance of a late delivery: peaks and bad weather
         for offset in range(calendar.days + self.LOOKAHEAD_DAYS):
             day = calendar.start + dt.timedelta(days=offset)
             noon = dt.datetime.combine(day, dt.time(12), tzinfo=tz)
             self.midnight.append(int(noon.timestamp()) - 12 * 3600)
             self.waybill_prefix.append(f"{WAYBILL_PREFIX}{day:%Y%m%d}")
             self.busy.append((10, 25) <= (day.month, day.day) <= (11, 15))
+            self.month_text.append(f"{day:%Y-%m}-01")
+            self.late_risk.append(late_risk(day))
         self.as_of = self.midnight[calendar.days]
+        # Shipments booked from this day on get their event trail (older ones keep their timestamps).
+        self.events_from = max(0, calendar.days - EVENT_DAYS)
         # Text of every UTC date the instants can fall on, and of every second of a day.
         self._first_day = self.midnight[0] // 86_400 - 1
         self._day_text = [
@@ -987,6 +1013,7 @@ class DemoCounts:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
     first_customer_id: int = 0  # the first id this run filed
     extra: dict[str, int] = field(default_factory=dict)  # rows written by each registered DemoStep
+    regions: Counter[tuple[str, str]] = field(default_factory=Counter)  # shipments per province and month
 
 
 # fmt: off
@@ -1900,12 +1927,23 @@ class DemoGenerator:
 
     # -- shipments ---------------------------------------------------------------------------------
 
-    def shipment_rows(self, customer_id: int, profile: ShippingProfile, out: list[tuple[Any, ...]]) -> None:
+    def shipment_rows(
+        self,
+        customer_id: int,
+        profile: ShippingProfile,
+        out: list[tuple[Any, ...]],
+        events: list[tuple[Any, ...]] | None = None,
+        months: list[tuple[Any, ...]] | None = None,
+    ) -> int:
         """Append the customer's shipments, oldest first, as rows in `SHIPMENT_FIELDS` order whose
-        first value is the waybill number's date part (the writer appends the sequence number)."""
+        first value is the waybill number's date part (the writer appends the sequence number).
+
+        The event trail of each shipment booked in the last `EVENT_DAYS` days or not yet delivered
+        goes to `events` (first value: the shipment's position in `out`), the customer's monthly
+        figures to `months` (`MONTH_FIELDS` order). Returns the shipments counted in the figures."""
         rng, calendar = profile.rng, self.calendar
         if profile.last <= profile.first:
-            return
+            return 0
         expected = calendar.expected(profile.per_year, profile.first, profile.last, profile.retail)
         count = _poisson(rng, expected * (0.55 if profile.decay else 1.0))
         span = profile.last - profile.first
@@ -1920,6 +1958,9 @@ class DemoGenerator:
         days.sort()
         lanes = profile.lanes
         lane_pick = Weighted(lanes, [lane.weight for lane in lanes]) if lanes else None
+        month_text = self.clock.month_text
+        figures: dict[str, list[Any]] = {}
+        counted = 0
         for day in days:
             if lane_pick and rng.random() < 0.85:
                 lane = lane_pick.pick(rng)
@@ -1930,14 +1971,54 @@ class DemoGenerator:
                 lane = self._odd_lanes.get(key) or self._odd_lanes.setdefault(
                     key, Lane(profile.fallback_origin, destination, mode, CargoType.GENERAL, 1.0)
                 )
-            out.append(self._shipment_row(rng, customer_id, lane, day, profile.small))
+            row = self._shipment_row(rng, customer_id, lane, day, profile.small, events, len(out))
+            out.append(row)
+            status = row[15]
+            if status == SHIPMENT_CANCELLED:
+                continue
+            counted += 1
+            month = month_text[day]
+            figure = figures.get(month)
+            if figure is None:  # shipments, delivered, on time, amount cents, weight cents, first, last
+                figure = figures[month] = [0, 0, 0, 0, 0, row[11], row[11]]
+            figure[0] += 1
+            if status == SHIPMENT_DELIVERED:
+                figure[1] += 1
+                if row[14]:
+                    figure[2] += 1
+            figure[3] += int(row[10].replace(".", ""))
+            figure[4] += int(row[8].replace(".", ""))
+            figure[6] = row[11]
+        if months is not None:
+            for month, (shipped, delivered, on_time, cents, weight, first, last) in figures.items():
+                months.append(
+                    (
+                        customer_id,
+                        month,
+                        shipped,
+                        delivered,
+                        on_time,
+                        _cents(cents),
+                        _cents(weight),
+                        first,
+                        last,
+                    )
+                )
+        return counted
 
     def _shipment_row(
-        self, rng: random.Random, customer_id: int, lane: Lane, day: int, small: bool
+        self,
+        rng: random.Random,
+        customer_id: int,
+        lane: Lane,
+        day: int,
+        small: bool,
+        events: list[tuple[Any, ...]] | None = None,
+        position: int = 0,
     ) -> tuple[Any, ...]:
         mode, cargo, distance, abroad = lane.mode, lane.cargo, lane.distance, lane.abroad
         uniform = rng.random  # uniform(a, b) is a + (b - a) * uniform(), as random.uniform computes it
-        # Weight (kg) and price (CNY) by mode, distance and cargo.
+        # Weight (kg), pieces and price (CNY) by mode, distance and cargo.
         if mode == Mode.EXPRESS:
             weight = min(math.exp(rng.gauss(LOG_PARCEL if small else LOG_EXPRESS, 1.0)), 60)
             if cargo == CargoType.DOCUMENTS:
@@ -1955,20 +2036,24 @@ class DemoGenerator:
             )
             amount: float = first + max(0, math.ceil(weight) - 1) * extra
             days = 1 if distance < 600 else 2 if distance < 1600 else 3
+            pieces = 1 if weight < 20 else 1 + int(weight / 20)
         elif mode == Mode.AIR:
             weight = min(math.exp(rng.gauss(LOG_AIR, 1.1)), 5_000)
             rate = (15 + distance / 1000 * 2) if abroad else (4 + distance / 1000 * 3.5)
             amount = max(200, weight * rate)
             days = 3 if abroad else 1 if distance < 1500 else 2
+            pieces = 1 + int(weight / 25)
         elif mode == Mode.SEA:
             containers = 1 if rng.random() < 0.7 else _randint(rng, 2, 6)
             weight = containers * (8_000 + 16_000 * uniform())
             amount = containers * (1_200 + distance * (0.5 if abroad else 1.2))
             days = (14 + math.ceil(distance / 900)) if abroad else (4 + math.ceil(distance / 600))
+            pieces = containers
         elif mode == Mode.RAIL:
             weight = 10_000 + 50_000 * uniform()
             amount = weight / 1000 * (0.16 * distance + 30)
             days = 2 + math.ceil(distance / 700)
+            pieces = 1 + int(weight / 20_000)  # containers of about 20 t
         else:  # road and multimodal
             weight = min(math.exp(rng.gauss(LOG_ROAD, 1.1)), 32_000)
             weight = max(weight, 50)
@@ -1980,38 +2065,61 @@ class DemoGenerator:
             if mode == Mode.MULTIMODAL:
                 amount *= 0.85
                 days += 2
+            pieces = 1 + int(weight / (4_000 if cargo == CargoType.OVERSIZED else 500))  # pallets
         amount *= SURCHARGE.get(cargo, 1.0) * (0.9 + 0.22 * uniform())
         volume = weight / DENSITY.get(cargo, 250) * (0.8 + 0.45 * uniform())
-        # Times: booked in business hours; promised by the end of the last transit day.
+        # Declared value: what the cargo is worth per kg, for the shippers who insure (most do for
+        # anything but cheap general or bulk cargo).
+        value_roll, declares = uniform(), DECLARES.get(cargo, 0.6)
+        if value_roll < declares:  # whole hundreds of CNY, as shippers declare them
+            hundreds = int(
+                weight * VALUE_PER_KG.get(cargo, 30) * (0.3 + 1.7 * value_roll / declares) / 100 + 0.5
+            )
+            declared = f"{max(hundreds, 1)}00.00"
+        else:
+            declared = "0.00"
+        # Times: booked in business hours; picked up within hours; promised by the end of the last
+        # transit day. Deliveries run late more often in peaks, bad weather and for cold chain.
         clock = self.clock
         booked = clock.midnight[day] + BOOKING_HOUR_PICK.pick(rng) * 3600 + int(uniform() * 3600)
         promised = clock.midnight[day + days] + 18 * 3600
-        delivered: int | None = None
-        on_time: bool | None = None
+        pickup = booked + (1_800 + int(uniform() * (10_800 if mode == Mode.EXPRESS else 28_800)))
         roll = uniform()
-        if roll < 0.01:
-            status = SHIPMENT_CANCELLED
-        elif roll < 0.02:
-            status = SHIPMENT_EXCEPTION
+        cancelled = roll < 0.01
+        exception = not cancelled and roll < 0.01 + EXCEPTION_SHARE + clock.late_risk[day] / 4
+        if exception:  # held up somewhere on the way: delivered late
+            delivered = promised + _randint(rng, 120, 96 * 60) * 60
         else:
-            punctual = (
-                0.955 - (0.05 if clock.busy[day] else 0.0) - (0.03 if cargo == CargoType.COLD_CHAIN else 0.0)
-            )
+            punctual = 0.97 - clock.late_risk[day] - (0.03 if cargo == CargoType.COLD_CHAIN else 0.0)
             if uniform() < punctual:
-                transit_minutes = (promised - booked) // 60
-                delivered = booked + int(transit_minutes * (0.45 + 0.54 * uniform())) * 60
+                delivered = pickup + int((promised - pickup) * (0.45 + 0.54 * uniform()))
             else:
                 delivered = promised + _randint(rng, 60, 72 * 60) * 60
-            if delivered <= clock.as_of:
-                status = SHIPMENT_DELIVERED
-                on_time = delivered <= promised
-            else:
-                slow = mode in (Mode.SEA, Mode.RAIL)
-                waited = clock.as_of - booked
-                status = SHIPMENT_BOOKED if waited < (36 if slow else 8) * 3600 else SHIPMENT_IN_TRANSIT
-                delivered = None
+        delivered = max(delivered, pickup + 1_800)
+        as_of = clock.as_of
+        reason = ""
+        delivered_at: int | None = None
+        picked_up: int | None = pickup
+        recent = day >= clock.events_from
+        if cancelled and not recent:
+            status, picked_up = SHIPMENT_CANCELLED, None
+        elif delivered <= as_of and not recent:
+            status, delivered_at = SHIPMENT_DELIVERED, delivered  # history: timestamps only
+        else:
+            # Recent or still under way: the whole trail, cut at the seed's "now"; the last step
+            # reached is the status, and the steps reached are the events.
+            trail = self._trail(rng, lane, booked, pickup, delivered, cancelled, exception)
+            reached = [step for step in trail if step[1] <= as_of]
+            status, _at, _city, reason = reached[-1]
+            if status == SHIPMENT_DELIVERED:
+                delivered_at = delivered
+            elif status in (SHIPMENT_BOOKED, SHIPMENT_CANCELLED):
+                picked_up = None
+            if events is not None:
+                text = clock.text
+                events.extend((position, step, text(at), city, why) for step, at, city, why in reached)
         booked_text = clock.text(booked)
-        delivered_text = clock.text(delivered) if delivered is not None else None
+        delivered_text = clock.text(delivered_at) if delivered_at is not None else None
         return (
             clock.waybill_prefix[day],
             booked_text,  # created when booked
@@ -2020,24 +2128,95 @@ class DemoGenerator:
             lane.origin,
             lane.destination,
             mode,
-            cargo,
+            CARGO_CLASS.get(cargo, cargo),
             f"{max(weight, 0):.2f}",
             f"{max(volume, 0):.3f}",
             f"{max(amount, 0):.2f}",
             booked_text,
             clock.text(promised),
             delivered_text,
-            on_time,
+            (delivered_at <= promised) if delivered_at is not None else None,
             status,
+            min(pieces, 9_999),
+            declared,
+            clock.text(picked_up) if picked_up is not None else None,
+            reason,
         )
+
+    @staticmethod
+    def _trail(
+        rng: random.Random,
+        lane: Lane,
+        booked: int,
+        pickup: int,
+        delivered: int,
+        cancelled: bool,
+        exception: bool,
+    ) -> list[tuple[str, int, str, str]]:
+        """(status, instant, city, reason) from booking to delivery, in time order, as the state
+        machine of `shipments.services` allows it."""
+        origin, destination = lane.origin, lane.destination
+        if cancelled:
+            return [(SHIPMENT_BOOKED, booked, origin, ""), (SHIPMENT_CANCELLED, booked + 1_800, origin, "")]
+        span = delivered - pickup
+        trail = [
+            (SHIPMENT_BOOKED, booked, origin, ""),
+            (SHIPMENT_PICKED_UP, pickup, origin, ""),
+            (SHIPMENT_IN_TRANSIT, pickup + span // 10, origin, ""),
+        ]
+        if exception:
+            held = pickup + int(span * (0.3 + 0.25 * rng.random()))
+            where = origin if rng.random() < 0.4 else destination
+            trail.append((SHIPMENT_EXCEPTION, held, where, EXCEPTION_PICK.pick(rng)))
+            trail.append((SHIPMENT_IN_TRANSIT, held + span // 12, where, ""))
+        trail += [
+            (SHIPMENT_AT_HUB, pickup + span * 13 // 20, destination, ""),
+            (SHIPMENT_OUT_FOR_DELIVERY, delivered - min(10_800, span // 10), destination, ""),
+            (SHIPMENT_DELIVERED, delivered, destination, ""),
+        ]
+        return trail
+
+
+def _cents(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
 
 
 LOG_PARCEL, LOG_EXPRESS, LOG_AIR, LOG_ROAD = (math.log(kg) for kg in (1.5, 4, 80, 2_500))  # median weights
+EVENT_DAYS = 45  # shipments booked in these last days (and every undelivered one) get event trails
+EXCEPTION_SHARE = 0.015  # shipments held up on the way (weather, address, customs …), then delivered late
+# Bulk, high-value and document cargo types of the customers' needs are handled as general cargo.
+CARGO_CLASS = {
+    CargoType.BULK: CargoType.GENERAL,
+    CargoType.VALUABLE: CargoType.GENERAL,
+    CargoType.DOCUMENTS: CargoType.GENERAL,
+}
+VALUE_PER_KG = _weights(
+    "general:30 cold_chain:45 hazardous:18 fragile:150 oversized:60 bulk:3 valuable:900 documents:400"
+)  # CNY per kg of cargo, median-ish
+DECLARES = _weights(
+    "general:0.55 cold_chain:0.8 hazardous:0.9 fragile:0.85 oversized:0.7 bulk:0.3 valuable:1 documents:0.2"
+)  # share of shipments with a declared value
+EXCEPTION_PICK = Weighted.of(
+    {
+        str(ExceptionReason.WEATHER.value): 30,
+        str(ExceptionReason.ADDRESS.value): 20,
+        str(ExceptionReason.CONSIGNEE_ABSENT.value): 18,
+        str(ExceptionReason.VEHICLE.value): 12,
+        str(ExceptionReason.CUSTOMS.value): 6,
+        str(ExceptionReason.DAMAGED.value): 7,
+        str(ExceptionReason.TEMPERATURE.value): 3,
+        str(ExceptionReason.LOST.value): 1,
+        str(ExceptionReason.OTHER.value): 3,
+    }
+)
 SHIPMENT_CANCELLED = str(ShipmentStatus.CANCELLED.value)
 SHIPMENT_EXCEPTION = str(ShipmentStatus.EXCEPTION.value)
 SHIPMENT_DELIVERED = str(ShipmentStatus.DELIVERED.value)
 SHIPMENT_BOOKED = str(ShipmentStatus.BOOKED.value)
+SHIPMENT_PICKED_UP = str(ShipmentStatus.PICKED_UP.value)
 SHIPMENT_IN_TRANSIT = str(ShipmentStatus.IN_TRANSIT.value)
+SHIPMENT_AT_HUB = str(ShipmentStatus.AT_HUB.value)
+SHIPMENT_OUT_FOR_DELIVERY = str(ShipmentStatus.OUT_FOR_DELIVERY.value)
 SHIPMENT_FIELDS = (
     "waybill_no",
     "created_at",
@@ -2055,6 +2234,22 @@ SHIPMENT_FIELDS = (
     "delivered_at",
     "on_time",
     "status",
+    "pieces",
+    "declared_value",
+    "picked_up_at",
+    "exception_reason",
+)
+EVENT_FIELDS = ("shipment_id", "status", "at", "city", "reason", "created_at", "note")
+MONTH_FIELDS = (
+    "customer_id",
+    "month",
+    "shipments",
+    "delivered",
+    "on_time",
+    "amount_cny",
+    "weight_kg",
+    "first_booked_at",
+    "last_booked_at",
 )
 
 
@@ -2146,6 +2341,9 @@ class Batch:
     needs: list[tuple[Any, ...]] = field(default_factory=list)
     tag_links: list[tuple[int, int]] = field(default_factory=list)
     shipments: list[tuple[Any, ...]] = field(default_factory=list)  # waybill date part first
+    events: list[tuple[Any, ...]] = field(default_factory=list)  # shipment's position in the batch first
+    months: list[tuple[Any, ...]] = field(default_factory=list)  # `MONTH_FIELDS`
+    regions: Counter[tuple[str, str]] = field(default_factory=Counter)  # (province, month) -> shipments
     duplicates: list[tuple[int, int, str]] = field(default_factory=list)  # (id, original id, variations)
 
 
@@ -2226,7 +2424,13 @@ class Job:
             batch.needs.append(self.need_shape.row(need))
         batch.tag_links += [(customer_id, self.tag_ids[name]) for name in plan.tags]
         if plan.shipping:
-            self.generator.shipment_rows(customer_id, plan.shipping, batch.shipments)
+            first_month = len(batch.months)
+            self.generator.shipment_rows(
+                customer_id, plan.shipping, batch.shipments, batch.events, batch.months
+            )
+            province = customer.province or ""
+            for row in batch.months[first_month:]:
+                batch.regions[(province, row[1])] += row[2]
 
 
 _JOB: Job | None = None  # the job of this process (inherited by forked workers)
@@ -2381,7 +2585,7 @@ class Writer:
         tail = tuple(
             model_field.get_db_prep_save(model_field.get_default(), connection) for model_field in others
         )
-        return (*SHIPMENT_FIELDS, *(model_field.attname for model_field in others)), tail
+        return ("id", *SHIPMENT_FIELDS, *(model_field.attname for model_field in others)), tail
 
     @staticmethod
     def _history_sql() -> str:
@@ -2436,21 +2640,39 @@ class Writer:
             insert_rows(self.links, ("customer_id", "tag_id"), batch.tag_links)
             if batch.shipments:
                 numbers = allocate_numbers(WAYBILL_SEQUENCE, len(batch.shipments))
+                first_shipment = reserve_ids(Shipment, len(batch.shipments))
                 tail = self.shipment_tail
                 insert_rows(
                     Shipment,
                     self.shipment_fields,
                     (
-                        (f"{row[0]}{number:010d}", *row[1:], *tail)
-                        for row, number in zip(batch.shipments, numbers, strict=True)
+                        (shipment_id, f"{row[0]}{number:010d}", *row[1:], *tail)
+                        for shipment_id, row, number in zip(
+                            range(first_shipment, first_shipment + len(batch.shipments)),
+                            batch.shipments,
+                            numbers,
+                            strict=True,
+                        )
                     ),
                 )
+                insert_rows(
+                    ShipmentEvent,
+                    EVENT_FIELDS,
+                    (
+                        (first_shipment + position, status, at, city, reason, at, "")
+                        for position, status, at, city, reason in batch.events
+                    ),
+                )
+                insert_rows(CustomerShipmentMonth, MONTH_FIELDS, batch.months)
         counts.customers += len(rows)
         counts.history += len(rows)
         counts.addresses += len(batch.addresses)
         counts.contacts += len(batch.contacts)
         counts.needs += len(batch.needs)
         counts.shipments += len(batch.shipments)
+        counts.extra["shipment_events"] = counts.extra.get("shipment_events", 0) + len(batch.events)
+        counts.extra["shipment_months"] = counts.extra.get("shipment_months", 0) + len(batch.months)
+        counts.regions.update(batch.regions)
         counts.duplicates += len(batch.duplicates)
         if self.progress:
             self.progress("customers", len(rows))
@@ -2465,7 +2687,40 @@ SEEDED_MODELS: tuple[type[models.Model], ...] = (
     LogisticsNeed,
     Customer.tags.through,
     Shipment,
+    ShipmentEvent,
+    CustomerShipmentMonth,
 )
+
+
+def add_region_months(regions: Mapping[tuple[str, str], int]) -> None:
+    """Add the seeded shipments per province and month to `RegionShipmentMonth` (a few hundred rows)."""
+    wanted = {
+        (province, dt.date.fromisoformat(month)): count
+        for (province, month), count in regions.items()
+        if count
+    }
+    if not wanted:
+        return
+    with transaction.atomic():
+        months = {month for _province, month in wanted}
+        existing = {
+            (row.province, row.month): row
+            for row in RegionShipmentMonth.objects.select_for_update().filter(month__in=months)
+        }
+        changed = []
+        for key, count in wanted.items():
+            if key in existing:
+                existing[key].shipments += count
+                changed.append(existing[key])
+        RegionShipmentMonth.objects.bulk_update(changed, ["shipments"], batch_size=1_000)
+        RegionShipmentMonth.objects.bulk_create(
+            [
+                RegionShipmentMonth(province=province, month=month, shipments=count)
+                for (province, month), count in wanted.items()
+                if (province, month) not in existing
+            ],
+            batch_size=1_000,
+        )
 
 
 def _secondary_index_statements(model: type[models.Model]) -> tuple[list[str], list[str], list[str]]:
@@ -2752,6 +3007,7 @@ def generate(
                 break
             writer.write(batch)
             pairs.extend(batch.duplicates)
+        add_region_months(counts.regions)
         counts.timings["rows"] = time.monotonic() - started
         counts.timings["waiting_for_plans"] = waited
 

@@ -9,3 +9,6 @@ class ShipmentsConfig(AppConfig):
 
     def ready(self) -> None:
         from freightcrm.shipments import selectors  # noqa: F401  (registers its customer card sections)
+        from freightcrm.shipments.stats import connect_signals
+
+        connect_signals()

@@ -3,42 +3,16 @@
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.db import connections
 
 from freightcrm.conftest import valid_resident_id
 from freightcrm.customers.services import customer_create
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ID_NUMBER = valid_resident_id("19760815", 231, "330106")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser_page():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian's chromium is missing: `make browser` installs it")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
-    # itself are ordinary synchronous ones.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        yield page
-        browser.close()
-        # The test's own ORM calls ran inside Playwright's event loop, where Django keeps separate
-        # connections: close them, or PostgreSQL refuses to drop the test database afterwards.
-        connections.close_all()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def test_front_desk_finds_customer_and_sees_id_masked(live_server, browser_page):

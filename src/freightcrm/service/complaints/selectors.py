@@ -29,7 +29,7 @@ from freightcrm.core.errors import PermissionDeniedError
 from freightcrm.customers.models import Customer
 from freightcrm.service.complaints.choices import OPEN_STATES, State
 from freightcrm.service.complaints.models import Complaint, ComplaintCategory
-from freightcrm.shipments.models import Shipment
+from freightcrm.shipments.selectors import shipment_counts
 
 STATISTICS_PERMISSION = "service.view_complaint_statistics"
 
@@ -116,21 +116,19 @@ def count_by_month(rows: QuerySet[Any], field: str, start: dt.date, end: dt.date
     return {month: counts[f"m{index}"] or 0 for index, month in enumerate(months) if counts[f"m{index}"]}
 
 
-def _shipment_denominators(start: dt.date, end: dt.date) -> ShipmentDenominators:
-    """Shipments booked in [start, end) by month and by customer province.
+def whole_months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """[start, end) widened to whole calendar months: shipments are counted per month."""
+    first = start.replace(day=1)
+    if end.day != 1:
+        end = (end.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return first, max(end, (first + dt.timedelta(days=32)).replace(day=1))
 
-    INTERIM: counts Shipment rows directly. The shipments helper adds
-    `shipments.selectors.shipment_counts(start=, end=)` backed by monthly aggregate tables; the
-    integrator replaces the body of this one function with that call (the 10-million-shipment goal
-    needs the aggregates: this scan is the slow part of the statistics).
-    """
-    shipments = Shipment.objects.filter(booked_at__gte=_aware(start), booked_at__lt=_aware(end))
-    by_month = count_by_month(shipments, "booked_at", start, end)
-    by_province = {
-        row["customer__province"] or "": row["n"]
-        for row in shipments.values("customer__province").annotate(n=Count("id")).order_by()
-    }
-    return ShipmentDenominators(sum(by_month.values()), by_month, by_province)
+
+def _shipment_denominators(start: dt.date, end: dt.date) -> ShipmentDenominators:
+    """Shipments booked in the whole months of [start, end), by month and by customer province,
+    from the shipments' monthly figures (a few rows per month, whatever the number of shipments)."""
+    counts = shipment_counts(start=start, end=end - dt.timedelta(days=1))
+    return ShipmentDenominators(counts["total"], counts["by_month"], counts["by_province"])
 
 
 def _rate(count: int, shipments: int) -> float | None:
@@ -204,7 +202,8 @@ def may_view_statistics(user: Any) -> bool:
 def complaint_statistics(
     user: Any, *, start: dt.date, end: dt.date, now: dt.datetime | None = None
 ) -> ComplaintStatistics:
-    """Complaint statistics for complaints received in [start, end) (local dates), as `user` may see them.
+    """Complaint statistics for complaints received in [start, end) (local dates, widened to whole
+    months because shipments, the rates' denominator, are counted per month), as `user` may see them.
 
     About a dozen queries whatever the size: grouped counts for complaints, grouped counts for the
     shipment denominators, and offset look-ups for the percentiles.
@@ -212,6 +211,7 @@ def complaint_statistics(
     if not may_view_statistics(user):
         raise PermissionDeniedError(_("You may not view complaint statistics."))
     now = now or timezone.now()
+    start, end = whole_months(start, end)
     rows = access.visible(user, Complaint.objects.all()).filter(
         received_at__gte=_aware(start), received_at__lt=_aware(end)
     )

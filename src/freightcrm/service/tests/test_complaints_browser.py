@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import importlib
 import os
-import shutil
 
 import pytest
 from django.contrib.auth.models import Group, User
 
 from freightcrm.service.complaints.models import Complaint, ComplaintCategory
 from freightcrm.service.tests.complaints_support import shipment
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,24 +21,6 @@ def seeded_targets(transactional_db):
 
     if not ComplaintCategory.objects.exists():
         importlib.import_module("freightcrm.service.migrations.0002_complaints").seed(apps, None)
-
-
-@pytest.fixture
-def browser_page():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian's chromium is missing: `make browser` installs it")
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        yield page
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def test_operations_files_a_complaint_against_a_shipment_and_resolves_it(
