@@ -140,7 +140,15 @@ def _run_demo(context: Any) -> int:
 
 
 register_timeline_source(
-    TimelineSource(KIND, _("Complaints"), timeline_entries, timeline_count, visible_to=_may_view, order=20)
+    TimelineSource(
+        KIND,
+        _("Complaints"),
+        timeline_entries,
+        timeline_count,
+        visible_to=_may_view,
+        order=20,
+        icon="feedback",
+    )
 )
 register_due_source(DueSource(DUE_KIND, _("Overdue complaints"), due_candidates, order=10))
 register_card_section(

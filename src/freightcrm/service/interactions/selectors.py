@@ -67,6 +67,7 @@ register_timeline_source(
         lambda user, customer: interactions_visible_to(user).filter(customer=customer).count(),
         lambda user: access.may_view_model(user, Interaction),
         50,
+        icon="call",
     )
 )
 

@@ -246,5 +246,6 @@ register_timeline_source(
         lambda user, customer: invitations_visible_to(user).filter(customer=customer).count(),
         lambda user: access.may_view_model(user, SurveyInvitation),
         40,
+        icon="sentiment_satisfied",
     )
 )

@@ -6,7 +6,6 @@ import os
 
 import pytest
 
-from freightcrm.customers.tests.test_browser import browser_page  # noqa: F401  (the Chromium page fixture)
 from freightcrm.service.tests.factories import contact, ensure_migration_defaults
 from freightcrm.service.visits.choices import VisitSource
 from freightcrm.service.visits.models import Visit
@@ -14,7 +13,7 @@ from freightcrm.service.visits.models import Visit
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_send_answer_on_a_phone_and_follow_up(live_server, browser_page, role_user, make_customer):  # noqa: F811
+def test_send_answer_on_a_phone_and_follow_up(live_server, browser_page, role_user, make_customer):
     # given an account manager with a customer and a contact
     ensure_migration_defaults()
     manager = role_user("account_manager")

@@ -214,6 +214,7 @@ register_timeline_source(
         lambda user, customer: _timeline_visits(user, customer).count(),
         lambda user: access.may_view_model(user, Visit),
         30,
+        icon="handshake",
     )
 )
 
