@@ -114,12 +114,16 @@ def ensure_wrk() -> str:
 def prepare_archive(customers: int | None) -> dict[str, int]:
     """Migrate (the token table may be new), seed when empty and asked to, fill the search index."""
     manage("migrate", "--noinput", "-v", "0")
+    from django.db import connections
+
     from freightcrm.customers.models import Contact, Customer, SearchTerm
     from freightcrm.shipments.models import Shipment
 
     if not Customer.objects.exists():
         if not customers:
             raise SystemExit("The archive is empty: pass --customers N to seed it, or run seed_demo.")
+        # The seed takes the SQLite file for itself (bulk-load settings): let go of ours first.
+        connections.close_all()
         manage("seed_demo", "--customers", str(customers), "--seed", "7", "--with-users", "--no-progress")
     if not SearchTerm.objects.exists():
         manage("rebuild_search_index", "--if-empty", "--no-progress")
