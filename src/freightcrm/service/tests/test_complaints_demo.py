@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from freightcrm.core.models import CodeSequence
 from freightcrm.customers import demo
@@ -30,7 +31,7 @@ def snapshot():
     )
 
 
-def test_rate_peak_season_and_determinism(archive):
+def test_rate_consistency_and_determinism(archive):
     # given the demo archive (about 13,000 shipments over two years)
     assert archive > 8000
     # when complaints are planted
@@ -38,18 +39,7 @@ def test_rate_peak_season_and_determinism(archive):
     # then about 1-3 per 1,000 shipments
     assert written == Complaint.objects.count()
     assert 1.0 <= written * 1000 / archive <= 3.0
-    # more in peak months (Nov-Jan) per shipment than off peak
-    peak_months = {11, 12, 1}
     complaints = list(Complaint.objects.select_related("shipment"))
-    shipments_by_peak = {True: 0, False: 0}
-    for booked in Shipment.objects.values_list("booked_at", flat=True).iterator():
-        shipments_by_peak[booked.astimezone(dt.UTC).month in peak_months] += 1
-    complaints_by_peak = {True: 0, False: 0}
-    for c in complaints:
-        complaints_by_peak[c.shipment.booked_at.astimezone(dt.UTC).month in peak_months] += 1
-    peak_rate = complaints_by_peak[True] / shipments_by_peak[True]
-    off_rate = complaints_by_peak[False] / shipments_by_peak[False]
-    assert peak_rate > 1.3 * off_rate
     # every complaint is consistent: its shipment is the customer's, events are logged, most met the target
     assert all(c.shipment.customer_id == c.customer_id for c in complaints)
     assert ComplaintEvent.objects.filter(action="file").count() == written
@@ -62,6 +52,24 @@ def test_rate_peak_season_and_determinism(archive):
     CodeSequence.objects.filter(prefix__startswith="TS").delete()
     plant_complaints(seed=7, today=TODAY)
     assert snapshot() == first
+
+
+def test_peak_season_doubles_the_rate(archive):
+    # given complaints planted at a high rate, so that chance does not hide the seasonal factor
+    plant_complaints(seed=7, today=TODAY, per_mille=40.0)
+    # when rates per shipment are compared between peak months (Nov-Jan, local time) and the rest
+    peak_months = {11, 12, 1}
+    shipments_by_peak = {True: 0, False: 0}
+    for booked in Shipment.objects.values_list("booked_at", flat=True).iterator():
+        shipments_by_peak[timezone.localtime(booked).month in peak_months] += 1
+    complaints_by_peak = {True: 0, False: 0}
+    for booked in Complaint.objects.values_list("shipment__booked_at", flat=True):
+        complaints_by_peak[timezone.localtime(booked).month in peak_months] += 1
+    # then peak season has about twice the rate (the demo's factor is 2)
+    assert min(complaints_by_peak.values()) > 100
+    peak_rate = complaints_by_peak[True] / shipments_by_peak[True]
+    off_rate = complaints_by_peak[False] / shipments_by_peak[False]
+    assert 1.5 * off_rate < peak_rate < 2.6 * off_rate
 
 
 def test_top_up_adds_other_shipments_up_to_a_limit(archive):
