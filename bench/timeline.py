@@ -64,6 +64,7 @@ def make_shipments(customer: Any, owner: Any, count: int, rng: random.Random) ->
     rows = []
     for index, at in enumerate(_moments(count, rng)):
         origin, destination = rng.sample(cities, 2)
+        status = rng.choice(statuses)
         rows.append(
             Shipment(
                 customer=customer,
@@ -75,7 +76,8 @@ def make_shipments(customer: Any, owner: Any, count: int, rng: random.Random) ->
                 weight_kg=Decimal(rng.randint(5, 20_000)),
                 amount=Decimal(rng.randint(50, 50_000)),
                 booked_at=at,
-                status=rng.choice(statuses),
+                status=status,
+                exception_reason="weather" if status == "exception" else "",
             )
         )
     Shipment.objects.bulk_create(rows, batch_size=1_000)
@@ -112,7 +114,74 @@ def make_changes(customer: Any, owner: Any, count: int, rng: random.Random) -> i
     return made + len(contacts)
 
 
-FACTORIES: dict[str, Factory] = {"shipment": make_shipments, "change": make_changes}
+def make_complaints(customer: Any, owner: Any, count: int, rng: random.Random) -> int:
+    """Complaints on the customer's shipments (made first), by the demo generator: states, due times,
+    escalations and event logs as the demo has them."""
+    from django.utils import timezone
+
+    from freightcrm.service.complaints.demo import plant_complaints
+
+    return plant_complaints(
+        seed=rng.randrange(1000),
+        today=timezone.localdate(),
+        first_customer_id=customer.pk,
+        per_mille=1000.0,
+        limit=count,
+    )
+
+
+def make_visits(customer: Any, owner: Any, count: int, rng: random.Random) -> int:
+    from freightcrm.service.visits.models import Visit
+
+    rows = [
+        Visit(
+            customer=customer,
+            source="manual",
+            assignee=owner,
+            status="done",
+            due_on=at.date(),
+            mode=rng.choice(["phone", "on_site", "online"]),
+            visited_at=at,
+            purpose="季度回访",
+            content=f"第 {index} 次回访：了解发货计划与服务评价",
+            outcome=rng.choice(["positive", "opportunity", "neutral", "concern"]),
+            recorded_by=owner,
+        )
+        for index, at in enumerate(_moments(count, rng))
+    ]
+    Visit.objects.bulk_create(rows, batch_size=1_000)
+    return len(rows)
+
+
+def make_interactions(customer: Any, owner: Any, count: int, rng: random.Random) -> int:
+    from freightcrm.service.interactions.models import Interaction
+
+    rows = [
+        Interaction(
+            customer=customer,
+            kind=rng.choice(["call", "note", "email", "wechat"]),
+            direction=rng.choice(["in", "out"]),
+            at=at,
+            summary=f"第 {index} 次联系：询价与到货时间确认",
+            staff=owner,
+        )
+        for index, at in enumerate(_moments(count, rng))
+    ]
+    for row in rows:
+        if row.kind == "note":
+            row.direction = ""
+    Interaction.objects.bulk_create(rows, batch_size=1_000)
+    return len(rows)
+
+
+# Shipments first: complaints are filed against them.
+FACTORIES: dict[str, Factory] = {
+    "shipment": make_shipments,
+    "complaint": make_complaints,
+    "visit": make_visits,
+    "interaction": make_interactions,
+    "change": make_changes,
+}
 
 
 def prepare(args: argparse.Namespace) -> tuple[Any, Any, dict[str, int]]:
@@ -132,7 +201,7 @@ def prepare(args: argparse.Namespace) -> tuple[Any, Any, dict[str, int]]:
     if customer is None:
         admin = get_user_model().objects.get(username="admin")
         customer = customer_create(actor=admin, kind="E", name=MARKER, status="prospect", owner=owner)
-        kinds = [kind for kind in TIMELINE_SOURCES if kind in FACTORIES]
+        kinds = [kind for kind in FACTORIES if kind in TIMELINE_SOURCES]
         rng = random.Random(args.seed)
         for index, kind in enumerate(kinds):
             share = args.events // len(kinds) + (1 if index < args.events % len(kinds) else 0)
