@@ -161,6 +161,8 @@ TASKS = {
     }
 }
 FREIGHTCRM_DAILY_TASKS_AT = env.str("FREIGHTCRM_DAILY_TASKS_AT", default="02:30")
+# How often overdue complaints are escalated (the shortest target is one hour).
+FREIGHTCRM_ESCALATION_EVERY_MINUTES = env.int("FREIGHTCRM_ESCALATION_EVERY_MINUTES", default=10)
 # Care lists (service.care): which active customers count as important for holiday care.
 FREIGHTCRM_CARE_IMPORTANT_TAGS = env.list("FREIGHTCRM_CARE_IMPORTANT_TAGS", default=["重点客户"])
 FREIGHTCRM_CARE_IMPORTANT_SPEND = env.int("FREIGHTCRM_CARE_IMPORTANT_SPEND", default=50)  # CNY 10k a year

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -264,3 +265,28 @@ def test_database_refuses_negative_compensation_and_resolved_without_text(ops, c
         Complaint.objects.filter(pk=complaint.pk).update(compensation_amount=Decimal("-1"))
     with pytest.raises(IntegrityError), transaction.atomic():
         Complaint.objects.filter(pk=complaint.pk).update(state=State.RESOLVED, acknowledged_at=T0)
+
+
+def test_the_escalation_task_escalates_and_books_its_next_run(ops, customer):
+    from django.test import override_settings
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from freightcrm.service.complaints import tasks
+
+    # given a critical complaint received long ago and never answered
+    critical = file(ops, customer, severity="critical")
+    # when the task runs (the immediate backend in tests: it runs at once and books nothing)
+    result = tasks.escalate_overdue_complaints.enqueue()
+    # then the complaint is escalated
+    assert result.status == "SUCCESSFUL" and result.return_value == 2  # a step for each target
+    critical.refresh_from_db()
+    assert critical.escalation_level == 2  # both its response and its resolution are overdue
+    # and with the database backend exactly one next run is booked, ten minutes ahead
+    db_tasks = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    with override_settings(TASKS=db_tasks):
+        now = timezone.now()
+        first = tasks.schedule_next_escalation(now=now)
+        second = tasks.schedule_next_escalation(now=now)
+    assert first == second == now + dt.timedelta(minutes=10)
+    assert DBTaskResult.objects.filter(task_path=tasks.escalate_overdue_complaints.module_path).count() == 1
