@@ -56,7 +56,8 @@ def timeline_entries(
         complaints_visible_to(user)
         .filter(customer=customer)
         .filter(older_than(cursor, KIND, "received_at"))
-        .select_related("filed_by")
+        .select_related(None)  # the customer is known: not its wide row again for each entry
+        .select_related("filed_by", "category", "category__parent", "shipment")
         .order_by("-received_at", "-pk")[:limit]
     )
     return [

@@ -35,6 +35,8 @@ def interaction_entries(
         interactions_visible_to(user)
         .filter(customer=customer)
         .filter(older_than(cursor, "interaction", "at"))
+        .select_related(None)  # the customer is known: not its wide row again for each entry
+        .select_related("contact", "staff")
         .order_by("-at", "-pk")[:limit]
     )
     entries = []

@@ -204,7 +204,8 @@ def survey_entries(user: Any, customer: Customer, cursor: Cursor | None, limit: 
     rows = (
         _timeline_invitations(user, customer)
         .filter(older_than(cursor, "survey", "at"))
-        .select_related("sent_by")
+        .select_related(None)  # the customer is known: not its wide row again for each entry
+        .select_related("sent_by", "contact", "template")
         .order_by(F("at").desc(), "-pk")[:limit]
     )
     now = timezone.now()

@@ -188,7 +188,8 @@ def visit_entries(user: Any, customer: Customer, cursor: Cursor | None, limit: i
     rows = (
         _timeline_visits(user, customer)
         .filter(older_than(cursor, "visit", "visited_at"))
-        .select_related("recorded_by")
+        .select_related(None)  # the customer is known: not its wide row again for each entry
+        .select_related("recorded_by", "assignee")
         .order_by("-visited_at", "-pk")[:limit]
     )
     return [
