@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from freightcrm.service.care.tasks import schedule_next_refresh
 from freightcrm.service.complaints.tasks import schedule_next_escalation
@@ -21,7 +22,9 @@ class Command(BaseCommand):
         if run_after is None:
             self.stdout.write("The task backend runs tasks at once; nothing to schedule.")
         else:
-            self.stdout.write(f"next refresh_due_items run: {run_after.isoformat()}")
+            self.stdout.write(f"next refresh_due_items run: {timezone.localtime(run_after).isoformat()}")
         escalation = schedule_next_escalation()
         if escalation is not None:
-            self.stdout.write(f"next escalate_overdue_complaints run: {escalation.isoformat()}")
+            self.stdout.write(
+                f"next escalate_overdue_complaints run: {timezone.localtime(escalation).isoformat()}"
+            )
