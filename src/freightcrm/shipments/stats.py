@@ -55,6 +55,19 @@ def _money(value: object) -> Decimal:
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
+def _month_values(found: dict[str, Any]) -> dict[str, Any]:
+    """`CustomerShipmentMonth`'s figures from one group of `_figures()`."""
+    return {
+        "shipments": found["shipments"],
+        "delivered": found["delivered"],
+        "on_time": found["on_time"],
+        "amount_cny": _money(found["amount_cny"]),
+        "weight_kg": _money(found["weight"]),
+        "first_booked_at": found["first"],
+        "last_booked_at": found["last"],
+    }
+
+
 def _add_to_region(province: str, month: dt.date, change: int) -> None:
     if not change:
         return
@@ -85,13 +98,8 @@ def shipment_stats_refresh(*, customer_id: int, month: dt.date) -> None:
             existing.delete()
     else:
         row = existing or CustomerShipmentMonth(customer_id=customer_id, month=month)
-        row.shipments = found["shipments"]
-        row.delivered = found["delivered"]
-        row.on_time = found["on_time"]
-        row.amount_cny = _money(found["amount_cny"])
-        row.weight_kg = _money(found["weight"])
-        row.first_booked_at = found["first"]
-        row.last_booked_at = found["last"]
+        for name, value in _month_values(found).items():
+            setattr(row, name, value)
         row.save()
     change = found["shipments"] - before
     if change:
@@ -118,17 +126,7 @@ def rebuild_customer_months(
             .order_by()
         )
         rows = [
-            CustomerShipmentMonth(
-                customer_id=group["customer_id"],
-                month=group["month"],
-                shipments=group["shipments"],
-                delivered=group["delivered"],
-                on_time=group["on_time"],
-                amount_cny=_money(group["amount_cny"]),
-                weight_kg=_money(group["weight"]),
-                first_booked_at=group["first"],
-                last_booked_at=group["last"],
-            )
+            CustomerShipmentMonth(customer_id=group["customer_id"], month=group["month"], **_month_values(group))
             for group in groups
         ]
         with transaction.atomic():
