@@ -70,7 +70,7 @@ from freightcrm.customers.models import Address, Contact, Customer, LogisticsNee
 from freightcrm.customers.services import customer_code_prefix, format_customer_code
 from freightcrm.shipments.choices import ExceptionReason, ShipmentStatus
 from freightcrm.shipments.models import CustomerShipmentMonth, RegionShipmentMonth, Shipment, ShipmentEvent
-from freightcrm.shipments.services import WAYBILL_SEQUENCE
+from freightcrm.shipments.services import WAYBILL_PREFIX, WAYBILL_SEQUENCE
 
 T = TypeVar("T")
 
@@ -102,7 +102,6 @@ Temperature = _values(choices.Temperature)
 COMPANY_SIZES = tuple(choices.CompanySize.values)
 
 USCC_SEQUENCE = "demo:uscc"
-WAYBILL_PREFIX = "FC"
 HISTORY_REASON = "演示数据"
 NAME_WINDOW = 10_000  # names are kept unique within each run of this many customers (bounded memory)
 BIG_LOAD = 10_000  # from this many customers into empty tables, indexes are built once at the end
@@ -1973,22 +1972,22 @@ class DemoGenerator:
                 )
             row = self._shipment_row(rng, customer_id, lane, day, profile.small, events, len(out))
             out.append(row)
-            status = row[15]
+            status = row[AT_STATUS]
             if status == SHIPMENT_CANCELLED:
                 continue
             counted += 1
             month = month_text[day]
             figure = figures.get(month)
             if figure is None:  # shipments, delivered, on time, amount cents, weight cents, first, last
-                figure = figures[month] = [0, 0, 0, 0, 0, row[11], row[11]]
+                figure = figures[month] = [0, 0, 0, 0, 0, row[AT_BOOKED], row[AT_BOOKED]]
             figure[0] += 1
             if status == SHIPMENT_DELIVERED:
                 figure[1] += 1
-                if row[14]:
+                if row[AT_ON_TIME]:
                     figure[2] += 1
-            figure[3] += int(row[10].replace(".", ""))
-            figure[4] += int(row[8].replace(".", ""))
-            figure[6] = row[11]
+            figure[3] += int(row[AT_AMOUNT].replace(".", ""))
+            figure[4] += int(row[AT_WEIGHT].replace(".", ""))
+            figure[6] = row[AT_BOOKED]
         if months is not None:
             for month, (shipped, delivered, on_time, cents, weight, first, last) in figures.items():
                 months.append(
@@ -2238,6 +2237,10 @@ SHIPMENT_FIELDS = (
     "declared_value",
     "picked_up_at",
     "exception_reason",
+)
+# Where `shipment_rows` reads a generated row's figures from.
+AT_WEIGHT, AT_AMOUNT, AT_BOOKED, AT_ON_TIME, AT_STATUS = (
+    SHIPMENT_FIELDS.index(name) for name in ("weight_kg", "amount", "booked_at", "on_time", "status")
 )
 EVENT_FIELDS = ("shipment_id", "status", "at", "city", "reason", "created_at", "note")
 MONTH_FIELDS = (
