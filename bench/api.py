@@ -42,8 +42,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
+from bench.common import ROOT, machine_info, setup_django, write_result
+
 BIN = Path(sys.executable).parent
 GOAL = {"endpoint": "detail", "min_requests_per_s": 300, "max_p95_ms": 100, "max_errors": 0}
 
@@ -82,14 +82,6 @@ function done(summary, latency, requests)
     latency:percentile(99), latency.max, latency.mean))
 end
 """
-
-
-def setup_django() -> None:
-    sys.path.insert(0, str(ROOT / "src"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "freightcrm.settings")
-    import django
-
-    django.setup()
 
 
 def manage(*args: str) -> None:
@@ -378,7 +370,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from bench.common import machine_info
     from freightcrm.api.services import api_token_issue, api_token_revoke
 
     wrk = ensure_wrk()
@@ -486,11 +477,9 @@ def main() -> None:
     parser.add_argument("--label", default="", help="added to the result file's name")
     args = parser.parse_args()
     result = run(args)
-    RESULTS.mkdir(parents=True, exist_ok=True)
     label = f"-{args.label}" if args.label else ""
-    name = f"api-{result['database']}{label}-{dt.datetime.now(dt.UTC):%Y-%m-%d}.json"
-    (RESULTS / name).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
-    print(f"goal met: {result['goal']['met']}; written to {RESULTS / name}")
+    path = write_result(f"api-{result['database']}{label}", result)
+    print(f"goal met: {result['goal']['met']}; written to {path}")
 
 
 if __name__ == "__main__":

@@ -17,23 +17,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
-
-
-def setup_django() -> None:
-    sys.path.insert(0, str(ROOT / "src"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "freightcrm.settings")
-    import django
-
-    django.setup()
+from bench.common import machine_info, setup_django, write_result
 
 
 def top_up(target: int, seed: int) -> int:
@@ -88,7 +76,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from django.db import connection
     from django.utils import timezone
 
-    from bench.common import machine_info
     from freightcrm.customers.models import Customer
     from freightcrm.service.complaints.models import Complaint
     from freightcrm.service.complaints.selectors import _shipment_denominators, complaint_statistics
@@ -154,11 +141,9 @@ def main() -> None:
     parser.add_argument("--label", default="", help="added to the result file's name")
     args = parser.parse_args()
     result = run(args)
-    RESULTS.mkdir(parents=True, exist_ok=True)
     label = f"-{args.label}" if args.label else ""
     size = result["sizes"]["customers"]
-    name = f"complaints-{result['database']}-{size}{label}-{dt.datetime.now(dt.UTC):%Y-%m-%d}.json"
-    (RESULTS / name).write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n")
+    path = write_result(f"complaints-{result['database']}-{size}{label}", result)
     print(json.dumps({"sizes": result["sizes"], "top_up": result["top_up"]}, ensure_ascii=False))
     for range_name, figures in result["results"].items():
         print(
@@ -166,7 +151,7 @@ def main() -> None:
             f"({figures['statistics']['queries']} queries); denominators alone "
             f"{figures['shipment_denominators']['median_ms']:8.1f} ms"
         )
-    print(f"written to {RESULTS / name}")
+    print(f"written to {path}")
 
 
 if __name__ == "__main__":

@@ -16,45 +16,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
-import os
 import random
-import statistics
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
+from bench.common import machine_info, setup_django, summary, write_result
+
 PER_KIND = 30
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
-    return ordered[index]
-
-
-def summary(values: list[float]) -> dict[str, float]:
-    return {
-        "n": len(values),
-        "p50_ms": round(percentile(values, 0.50), 2),
-        "p95_ms": round(percentile(values, 0.95), 2),
-        "p99_ms": round(percentile(values, 0.99), 2),
-        "max_ms": round(max(values), 2) if values else 0.0,
-        "mean_ms": round(statistics.fmean(values), 2) if values else 0.0,
-    }
-
-
-def setup_django() -> None:
-    sys.path.insert(0, str(ROOT / "src"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "freightcrm.settings")
-    import django
-
-    django.setup()
 
 
 def sample_customers(count: int, rng: random.Random) -> list[Any]:
@@ -159,8 +127,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 for kind, values in sorted(timings.items())
             },
         }
-    from bench.common import machine_info
-
     return {
         "benchmark": "search",
         "machine": machine_info(),
@@ -184,11 +150,9 @@ def main() -> None:
     parser.add_argument("--label", default="", help="added to the result file's name")
     args = parser.parse_args()
     result = run(args)
-    RESULTS.mkdir(parents=True, exist_ok=True)
     size = result["sizes"]["customers"]
     label = f"-{args.label}" if args.label else ""
-    name = f"search-{result['database']}-{size}{label}-{dt.datetime.now(dt.UTC):%Y-%m-%d}.json"
-    (RESULTS / name).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    path = write_result(f"search-{result['database']}-{size}{label}", result)
     for role, figures in result["results"].items():
         print(f"{role}: all {figures['all']}")
         for kind, values in figures["by_kind"].items():
@@ -196,7 +160,7 @@ def main() -> None:
                 f"  {kind:16} p50 {values['p50_ms']:7.2f}  p95 {values['p95_ms']:7.2f}  "
                 f"p99 {values['p99_ms']:7.2f} ms  found {values['source_on_first_page']}"
             )
-    print(f"written to {RESULTS / name}")
+    print(f"written to {path}")
 
 
 if __name__ == "__main__":

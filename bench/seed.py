@@ -31,8 +31,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
+from bench.common import ROOT, machine_info, setup_django, write_result
+
 PG = ["-h", "127.0.0.1", "-U", "postgres"]
 BENCH_PG_NAME = "freightcrm_bench_seed"
 
@@ -90,11 +90,7 @@ def parse_summary(output: str) -> dict[str, Any]:
 
 def measure_database() -> dict[str, Any]:
     """Row counts and sizes, read through Django (set up for the seeded database)."""
-    import django
-
-    sys.path.insert(0, str(ROOT / "src"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "freightcrm.settings")
-    django.setup()
+    setup_django()
     from django.conf import settings
     from django.db import connection
 
@@ -202,9 +198,6 @@ def main() -> None:
         else:
             os.environ.pop("DATABASE_URL", None)
         database = measure_database()
-        sys.path.insert(0, str(ROOT))
-        from bench.common import machine_info
-
         parsed = parse_summary(output)
         shipments = database["rows"].get("shipments_shipment", 0)
         result = {
@@ -231,10 +224,8 @@ def main() -> None:
             **database,
             "note": args.note,
         }
-        RESULTS.mkdir(parents=True, exist_ok=True)
         vendor = "postgresql" if args.database == "postgres" else "sqlite"
-        path = RESULTS / f"seed-{vendor}-{args.customers}-{time.strftime('%Y-%m-%d')}.json"
-        path.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+        path = write_result(f"seed-{vendor}-{args.customers}", result)
         print(
             json.dumps(
                 {
