@@ -126,7 +126,9 @@ def rebuild_customer_months(
             .order_by()
         )
         rows = [
-            CustomerShipmentMonth(customer_id=group["customer_id"], month=group["month"], **_month_values(group))
+            CustomerShipmentMonth(
+                customer_id=group["customer_id"], month=group["month"], **_month_values(group)
+            )
             for group in groups
         ]
         with transaction.atomic():
