@@ -76,7 +76,6 @@ def shipments_of_customer(
     status: str = "",
     booked_from: dt.date | None = None,
     booked_to: dt.date | None = None,
-    with_events: bool = True,
 ) -> ShipmentPage:
     """One page of `customer`'s shipments, newest booking first, each with its events; empty for a
     customer `user` may not see. Dates are local dates, both ends included."""
@@ -100,9 +99,7 @@ def shipments_of_customer(
         shipments = shipments.filter(booked_at__lt=_local_midnight(booked_to + dt.timedelta(days=1)))
     total = shipments.count()
     offset = (page - 1) * page_size
-    ordered = shipments.order_by("-booked_at", "-id")
-    if with_events:
-        ordered = _with_events(ordered)
+    ordered = _with_events(shipments.order_by("-booked_at", "-id"))
     return ShipmentPage(list(ordered[offset : offset + page_size]), total, page, page_size)
 
 
