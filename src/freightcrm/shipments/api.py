@@ -15,7 +15,7 @@ from ninja import Query, Router
 from pydantic import BaseModel, Field
 
 from freightcrm.api.customers import CODE_LENGTH, CustomerNotFound
-from freightcrm.api.schemas import ErrorOut
+from freightcrm.api.schemas import MAX_PAGE, ErrorOut
 from freightcrm.core import access
 from freightcrm.core.errors import ApplicationError, PermissionDeniedError
 from freightcrm.customers.models import Customer
@@ -26,7 +26,6 @@ from freightcrm.shipments.models import Shipment, ShipmentEvent
 
 router = Router(tags=["shipments"])
 DECIMAL = "A decimal number written as a string (no rounding through floats)."
-MAX_PAGE = 10_000_000
 
 
 class ShipmentNotFound(ApplicationError):
