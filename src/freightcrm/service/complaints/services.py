@@ -1,7 +1,7 @@
 """Writes of the complaint area: filing, the state machine, assignment, confirmation, escalation.
 
 The complaint area owns `Complaint`, its `ComplaintEvent` log, the category tree and the
-per-severity `ComplaintTarget`s. Every service checks the actor's rights through `core.access`,
+per-severity `ComplaintTarget`s. Every service checks the actor's rights (`service.permissions.require`),
 validates before it writes, writes one `ComplaintEvent` for what it did, and runs in one
 transaction: a refusal changes nothing. Services take `now` so tests and the demo can freeze time.
 """
@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from freightcrm.core import access
-from freightcrm.core.errors import ApplicationError, PermissionDeniedError
+from freightcrm.core.errors import ApplicationError
 from freightcrm.core.models import allocate_numbers
 from freightcrm.customers.choices import Currency
 from freightcrm.customers.models import Contact, Customer
@@ -41,6 +41,7 @@ from freightcrm.service.complaints.models import (
     ComplaintEvent,
     ComplaintTarget,
 )
+from freightcrm.service.permissions import require
 from freightcrm.shipments.models import Shipment
 
 PERM_ADD = "service.add_complaint"
@@ -70,13 +71,6 @@ def due_times(severity: str, received_at: dt.datetime) -> tuple[dt.datetime, dt.
         received_at + dt.timedelta(hours=target.response_hours),
         received_at + dt.timedelta(hours=target.resolution_hours),
     )
-
-
-def _require(actor: Any, permission: str, customer: Customer) -> None:
-    if not access.access_for(actor).has(permission):
-        raise PermissionDeniedError(_("You may not handle complaints."))
-    if not access.can_see(actor, customer):
-        raise PermissionDeniedError(_("You may not change this record."))
 
 
 def _event(
@@ -116,7 +110,7 @@ def complaint_file(
     """File a complaint as received; its due times come from the severity's target."""
     now = now or timezone.now()
     received_at = received_at or now
-    _require(actor, PERM_ADD, customer)
+    require(actor, PERM_ADD, customer)
     errors: dict[str, Any] = {}
     if contact is not None and contact.customer_id != customer.pk:
         errors["contact"] = _("This contact belongs to another customer.")
@@ -164,7 +158,7 @@ def _transition(
 ) -> tuple[Complaint, str, dt.datetime]:
     """Lock, check rights and that `action` is allowed from the current state; return the old state."""
     now = now or timezone.now()
-    _require(actor, PERM_CHANGE, complaint.customer)
+    require(actor, PERM_CHANGE, complaint.customer)
     current = _locked(complaint)
     sources, target = TRANSITIONS[action]
     if current.state not in sources:
@@ -301,7 +295,7 @@ def complaint_assign(
     *, actor: User, complaint: Complaint, handler: User, note: str = "", now: dt.datetime | None = None
 ) -> Complaint:
     now = now or timezone.now()
-    _require(actor, PERM_CHANGE, complaint.customer)
+    require(actor, PERM_CHANGE, complaint.customer)
     current = _locked(complaint)
     if current.state == State.CLOSED:
         raise InvalidTransition(_("A closed complaint cannot be reassigned; reopen it first."))
@@ -325,7 +319,7 @@ def complaint_confirm(
 ) -> Complaint:
     """Record whether the customer accepts the resolution (only once it is resolved or closed)."""
     now = now or timezone.now()
-    _require(actor, PERM_CHANGE, complaint.customer)
+    require(actor, PERM_CHANGE, complaint.customer)
     current = _locked(complaint)
     if current.state not in (State.RESOLVED, State.CLOSED):
         raise InvalidTransition(_("The customer can confirm only a resolved complaint."))
