@@ -34,6 +34,7 @@ from freightcrm.service.complaints.forms import (
     handlers_queryset,
 )
 from freightcrm.service.complaints.models import Complaint, ComplaintCategory, ComplaintTarget
+from freightcrm.service.pages import add_service_errors
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -203,14 +204,8 @@ class ComplaintAdmin(AccessControlledAdmin, ModelAdmin):
                     handler=data.get("handler"),
                     received_at=data.get("received_at"),
                 )
-            except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, errors in error.error_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, error)
-            except ApplicationError as error:
-                form.add_error(None, str(error))
+            except (ValidationError, ApplicationError) as error:
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request, gettext("Complaint %(number)s filed.") % {"number": complaint.number}
