@@ -27,12 +27,7 @@ from freightcrm.customers.models import Customer
 from freightcrm.customers.selectors import customer_for
 from freightcrm.service.complaints import selectors, services
 from freightcrm.service.complaints.choices import Action, Confirmation, State, actions_from
-from freightcrm.service.complaints.forms import (
-    ComplaintFileForm,
-    StatisticsForm,
-    TransitionForm,
-    handlers_queryset,
-)
+from freightcrm.service.complaints.forms import ComplaintFileForm, StatisticsForm, TransitionForm
 from freightcrm.service.complaints.models import Complaint, ComplaintCategory, ComplaintTarget
 from freightcrm.service.pages import add_service_errors
 
@@ -76,7 +71,9 @@ class HandlerFilter(admin.SimpleListFilter):
     parameter_name = "handler"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [("me", _("Mine"))] + [(str(user.pk), person_name(user)) for user in handlers_queryset()[:50]]
+        return [("me", _("Mine"))] + [
+            (str(user.pk), person_name(user)) for user in selectors.complaint_handlers()[:50]
+        ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
         if self.value() == "me":
@@ -234,7 +231,9 @@ class ComplaintAdmin(AccessControlledAdmin, ModelAdmin):
             if form.is_valid():
                 data = form.cleaned_data
                 handler = (
-                    handlers_queryset().filter(pk=data["handler"]).first() if data.get("handler") else None
+                    selectors.complaint_handlers().filter(pk=data["handler"]).first()
+                    if data.get("handler")
+                    else None
                 )
                 try:
                     services.complaint_apply(
@@ -271,7 +270,7 @@ class ComplaintAdmin(AccessControlledAdmin, ModelAdmin):
                 may_handle=may_handle,
                 may_assign=may_handle and complaint.state != State.CLOSED,
                 may_confirm=may_handle and complaint.state in (State.RESOLVED, State.CLOSED),
-                handlers=list(handlers_queryset()[:200]) if may_handle else [],
+                handlers=list(selectors.complaint_handlers()[:200]) if may_handle else [],
                 currencies=Currency.choices,
                 confirmations=Confirmation.choices,
                 posted=request.POST if request.method == "POST" else {},

@@ -25,7 +25,6 @@ from freightcrm.customers.models import Contact, Customer
 from freightcrm.customers.selectors import customer_for
 from freightcrm.service.complaints import selectors, services
 from freightcrm.service.complaints.choices import Channel, Severity, State
-from freightcrm.service.complaints.forms import handlers_queryset
 from freightcrm.service.complaints.models import Complaint, ComplaintCategory
 from freightcrm.shipments.models import Shipment
 
@@ -310,7 +309,7 @@ def complaints_file(request: HttpRequest, payload: ComplaintFileIn) -> Status[di
             errors["contact_id"] = gettext("This contact belongs to another customer.")
     handler = None
     if payload.handler_id:
-        handler = handlers_queryset().filter(pk=payload.handler_id).first()
+        handler = selectors.complaint_handlers().filter(pk=payload.handler_id).first()
         if handler is None:
             errors["handler_id"] = gettext("The handler must be an active user who may handle complaints.")
     if payload.received_at is not None and timezone.is_naive(payload.received_at):
@@ -348,7 +347,7 @@ def complaints_transition(request: HttpRequest, number: str, payload: Transition
     complaint = _lookup(request, number)
     handler: User | None = None
     if payload.handler_id:
-        handler = handlers_queryset().filter(pk=payload.handler_id).first()
+        handler = selectors.complaint_handlers().filter(pk=payload.handler_id).first()
         if handler is None:
             raise ValidationError(
                 {"handler_id": gettext("The handler must be an active user who may handle complaints.")}

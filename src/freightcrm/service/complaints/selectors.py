@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models import Count, F, FloatField, Func, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -29,6 +30,7 @@ from freightcrm.core.errors import PermissionDeniedError
 from freightcrm.customers.models import Customer
 from freightcrm.service.complaints.choices import OPEN_STATES, State
 from freightcrm.service.complaints.models import Complaint, ComplaintCategory
+from freightcrm.service.complaints.services import PERM_CHANGE
 from freightcrm.shipments.selectors import shipment_counts
 
 STATISTICS_PERMISSION = "service.view_complaint_statistics"
@@ -38,6 +40,20 @@ def complaints_visible_to(user: Any) -> QuerySet[Complaint]:
     return access.visible(
         user,
         Complaint.objects.select_related("customer", "category", "category__parent", "handler", "shipment"),
+    )
+
+
+def complaint_handlers() -> QuerySet[User]:
+    """Active users who may handle complaints (directly or through a role)."""
+    app, codename = PERM_CHANGE.split(".")
+    has = Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app) | Q(
+        groups__permissions__codename=codename, groups__permissions__content_type__app_label=app
+    )
+    return (
+        User.objects.filter(is_active=True)
+        .filter(has | Q(is_superuser=True))
+        .distinct()
+        .order_by("last_name", "first_name", "username")
     )
 
 
