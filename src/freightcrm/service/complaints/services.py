@@ -26,6 +26,7 @@ from freightcrm.core.models import allocate_numbers
 from freightcrm.customers.choices import Currency
 from freightcrm.customers.models import Contact, Customer
 from freightcrm.service.complaints.choices import (
+    DONE_STATES,
     OPEN_STATES,
     TRANSITIONS,
     Action,
@@ -156,7 +157,8 @@ def complaint_file(
 def _transition(
     *, actor: User, complaint: Complaint, action: str, now: dt.datetime | None, note: str = ""
 ) -> tuple[Complaint, str, dt.datetime]:
-    """Lock, check rights and that `action` is allowed from the current state; return the old state."""
+    """Lock, check rights and that `action` is allowed from the current state, move the locked copy to
+    the action's target state (`TRANSITIONS`); return it with the old state."""
     now = now or timezone.now()
     require(actor, PERM_CHANGE, complaint.customer)
     current = _locked(complaint)
@@ -168,7 +170,9 @@ def _transition(
         )
     if now < current.received_at:
         raise ValidationError(_("This step cannot be dated before the complaint was received."))
-    return current, current.state, now
+    before = current.state
+    current.state = target
+    return current, before, now
 
 
 def _finish(
@@ -194,7 +198,6 @@ def complaint_acknowledge(
 ) -> Complaint:
     """The first response to the customer (the response target measures up to here)."""
     current, before, now = _transition(actor=actor, complaint=complaint, action=Action.ACKNOWLEDGE, now=now)
-    current.state = State.ACKNOWLEDGED
     current.acknowledged_at = now
     if current.handler_id is None:
         current.handler = actor
@@ -208,7 +211,6 @@ def complaint_investigate(
     *, actor: User, complaint: Complaint, note: str = "", now: dt.datetime | None = None
 ) -> Complaint:
     current, before, now = _transition(actor=actor, complaint=complaint, action=Action.INVESTIGATE, now=now)
-    current.state = State.INVESTIGATING
     current.investigating_at = current.investigating_at or now
     return _finish(
         current, complaint, actor=actor, action=Action.INVESTIGATE, before=before, now=now, note=note
@@ -250,7 +252,6 @@ def complaint_resolve(
     current.compensation_amount = _money(compensation_amount)
     current.compensation_currency = compensation_currency
     current.resolution = resolution.strip()
-    current.state = State.RESOLVED
     current.resolved_at = now
     return _finish(current, complaint, actor=actor, action=Action.RESOLVE, before=before, now=now, note=note)
 
@@ -261,7 +262,6 @@ def complaint_close(
 ) -> Complaint:
     """Close a resolved complaint; an unresolved one is refused (`InvalidTransition`)."""
     current, before, now = _transition(actor=actor, complaint=complaint, action=Action.CLOSE, now=now)
-    current.state = State.CLOSED
     current.closed_at = now
     return _finish(current, complaint, actor=actor, action=Action.CLOSE, before=before, now=now, note=note)
 
@@ -278,7 +278,6 @@ def complaint_reopen(
     if not (note or "").strip():
         raise ValidationError({"note": _("Say why the complaint is reopened.")})
     current, before, now = _transition(actor=actor, complaint=complaint, action=Action.REOPEN, now=now)
-    current.state = State.INVESTIGATING
     current.reopen_count += 1
     current.resolved_at = None
     current.closed_at = None
@@ -321,7 +320,7 @@ def complaint_confirm(
     now = now or timezone.now()
     require(actor, PERM_CHANGE, complaint.customer)
     current = _locked(complaint)
-    if current.state not in (State.RESOLVED, State.CLOSED):
+    if current.state not in DONE_STATES:
         raise InvalidTransition(_("The customer can confirm only a resolved complaint."))
     if confirmation not in Confirmation.values:
         raise ValidationError({"confirmation": _("Choose confirmed or disputed.")})
