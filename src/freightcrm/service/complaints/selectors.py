@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from freightcrm.core import access
 from freightcrm.core.errors import PermissionDeniedError
 from freightcrm.customers.models import Customer
-from freightcrm.service.complaints.choices import OPEN_STATES, State
+from freightcrm.service.complaints.choices import DONE_STATES, OPEN_STATES, State, actions_from
 from freightcrm.service.complaints.models import Complaint, ComplaintCategory
 from freightcrm.service.complaints.services import PERM_CHANGE
 from freightcrm.shipments.selectors import shipment_counts
@@ -79,6 +79,22 @@ def complaint_overdue(complaint: Complaint, now: dt.datetime | None = None) -> d
         "resolution": complaint.state in OPEN_STATES and complaint.resolution_due_at < now,
         "response_breached": (complaint.acknowledged_at or now) > complaint.response_due_at,
         "resolution_breached": (complaint.resolved_at or now) > complaint.resolution_due_at,
+    }
+
+
+def may_handle_complaints(user: Any) -> bool:
+    return access.access_for(user).has(PERM_CHANGE)
+
+
+def complaint_page_actions(user: Any, complaint: Complaint) -> dict[str, Any]:
+    """What `user` may do on the complaint's page now: the state buttons, confirming, reassigning
+    (the same state rules the services enforce)."""
+    may_handle = may_handle_complaints(user)
+    return {
+        "may_handle": may_handle,
+        "actions": actions_from(complaint.state) if may_handle else [],
+        "may_assign": may_handle and complaint.state != State.CLOSED,
+        "may_confirm": may_handle and complaint.state in DONE_STATES,
     }
 
 
