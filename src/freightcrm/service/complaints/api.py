@@ -17,7 +17,7 @@ from ninja.responses import Status
 from pydantic import BaseModel, Field, field_validator
 
 from freightcrm.api.customers import CustomerNotFound
-from freightcrm.api.schemas import ErrorOut
+from freightcrm.api.schemas import ErrorOut, _one_of
 from freightcrm.core import access
 from freightcrm.core.display import person_name
 from freightcrm.core.errors import ApplicationError, PermissionDeniedError
@@ -71,15 +71,6 @@ class ComplaintListParams(BaseModel):
     @classmethod
     def _severity(cls, value: str) -> str:
         return _one_of(value, Severity.values)
-
-
-def _one_of(value: str, allowed: list[str]) -> str:
-    if value and value not in allowed:
-        raise ValueError(
-            gettext("Unknown value %(value)s; use one of: %(choices)s.")
-            % {"value": value, "choices": ", ".join(allowed)}
-        )
-    return value
 
 
 class ComplaintEventOut(BaseModel):
