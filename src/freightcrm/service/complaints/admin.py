@@ -26,14 +26,10 @@ from freightcrm.customers.choices import Currency
 from freightcrm.customers.models import Customer
 from freightcrm.customers.selectors import customer_for
 from freightcrm.service.complaints import selectors, services
-from freightcrm.service.complaints.choices import Action, Confirmation, State, actions_from
-from freightcrm.service.complaints.forms import (
-    ComplaintFileForm,
-    StatisticsForm,
-    TransitionForm,
-    handlers_queryset,
-)
+from freightcrm.service.complaints.choices import OPEN_STATES, Action, Confirmation, State
+from freightcrm.service.complaints.forms import ComplaintFileForm, StatisticsForm, TransitionForm
 from freightcrm.service.complaints.models import Complaint, ComplaintCategory, ComplaintTarget
+from freightcrm.service.pages import add_service_errors
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -75,7 +71,9 @@ class HandlerFilter(admin.SimpleListFilter):
     parameter_name = "handler"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [("me", _("Mine"))] + [(str(user.pk), person_name(user)) for user in handlers_queryset()[:50]]
+        return [("me", _("Mine"))] + [
+            (str(user.pk), person_name(user)) for user in selectors.complaint_handlers()[:50]
+        ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
         if self.value() == "me":
@@ -130,7 +128,7 @@ class ComplaintAdmin(AccessControlledAdmin, ModelAdmin):
 
     @admin.display(description=_("due"))
     def due(self, obj: Complaint) -> str:
-        if obj.state not in (State.RECEIVED, State.ACKNOWLEDGED, State.INVESTIGATING):
+        if obj.state not in OPEN_STATES:
             return "—"
         at = obj.response_due_at if obj.state == State.RECEIVED else obj.resolution_due_at
         late = at < timezone.now()
@@ -203,14 +201,8 @@ class ComplaintAdmin(AccessControlledAdmin, ModelAdmin):
                     handler=data.get("handler"),
                     received_at=data.get("received_at"),
                 )
-            except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, errors in error.error_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, error)
-            except ApplicationError as error:
-                form.add_error(None, str(error))
+            except (ValidationError, ApplicationError) as error:
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request, gettext("Complaint %(number)s filed.") % {"number": complaint.number}
@@ -232,14 +224,15 @@ class ComplaintAdmin(AccessControlledAdmin, ModelAdmin):
         except Complaint.DoesNotExist as exc:
             raise Http404 from exc
         form = TransitionForm(request.POST or None)
-        may_handle = access.access_for(request.user).has(services.PERM_CHANGE)
         if request.method == "POST":
-            if not may_handle:
+            if not selectors.may_handle_complaints(request.user):
                 raise Http404
             if form.is_valid():
                 data = form.cleaned_data
                 handler = (
-                    handlers_queryset().filter(pk=data["handler"]).first() if data.get("handler") else None
+                    selectors.complaint_handlers().filter(pk=data["handler"]).first()
+                    if data.get("handler")
+                    else None
                 )
                 try:
                     services.complaint_apply(
@@ -263,6 +256,7 @@ class ComplaintAdmin(AccessControlledAdmin, ModelAdmin):
         complaint.refresh_from_db()
         now = timezone.now()
         events = list(complaint.events.select_related("actor").order_by("at", "pk"))
+        allowed = selectors.complaint_page_actions(request.user, complaint)
         return TemplateResponse(
             request,
             "service/complaints/complaint.html",
@@ -272,11 +266,8 @@ class ComplaintAdmin(AccessControlledAdmin, ModelAdmin):
                 complaint=complaint,
                 events=events,
                 overdue=selectors.complaint_overdue(complaint, now),
-                actions=actions_from(complaint.state) if may_handle else [],
-                may_handle=may_handle,
-                may_assign=may_handle and complaint.state != State.CLOSED,
-                may_confirm=may_handle and complaint.state in (State.RESOLVED, State.CLOSED),
-                handlers=list(handlers_queryset()[:200]) if may_handle else [],
+                **allowed,
+                handlers=list(selectors.complaint_handlers()[:200]) if allowed["may_assign"] else [],
                 currencies=Currency.choices,
                 confirmations=Confirmation.choices,
                 posted=request.POST if request.method == "POST" else {},

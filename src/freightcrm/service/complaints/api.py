@@ -17,7 +17,7 @@ from ninja.responses import Status
 from pydantic import BaseModel, Field, field_validator
 
 from freightcrm.api.customers import CustomerNotFound
-from freightcrm.api.schemas import ErrorOut
+from freightcrm.api.schemas import ErrorOut, _one_of
 from freightcrm.core import access
 from freightcrm.core.display import person_name
 from freightcrm.core.errors import ApplicationError, PermissionDeniedError
@@ -25,7 +25,6 @@ from freightcrm.customers.models import Contact, Customer
 from freightcrm.customers.selectors import customer_for
 from freightcrm.service.complaints import selectors, services
 from freightcrm.service.complaints.choices import Channel, Severity, State
-from freightcrm.service.complaints.forms import handlers_queryset
 from freightcrm.service.complaints.models import Complaint, ComplaintCategory
 from freightcrm.shipments.models import Shipment
 
@@ -72,15 +71,6 @@ class ComplaintListParams(BaseModel):
     @classmethod
     def _severity(cls, value: str) -> str:
         return _one_of(value, Severity.values)
-
-
-def _one_of(value: str, allowed: list[str]) -> str:
-    if value and value not in allowed:
-        raise ValueError(
-            gettext("Unknown value %(value)s; use one of: %(choices)s.")
-            % {"value": value, "choices": ", ".join(allowed)}
-        )
-    return value
 
 
 class ComplaintEventOut(BaseModel):
@@ -310,7 +300,7 @@ def complaints_file(request: HttpRequest, payload: ComplaintFileIn) -> Status[di
             errors["contact_id"] = gettext("This contact belongs to another customer.")
     handler = None
     if payload.handler_id:
-        handler = handlers_queryset().filter(pk=payload.handler_id).first()
+        handler = selectors.complaint_handlers().filter(pk=payload.handler_id).first()
         if handler is None:
             errors["handler_id"] = gettext("The handler must be an active user who may handle complaints.")
     if payload.received_at is not None and timezone.is_naive(payload.received_at):
@@ -348,7 +338,7 @@ def complaints_transition(request: HttpRequest, number: str, payload: Transition
     complaint = _lookup(request, number)
     handler: User | None = None
     if payload.handler_id:
-        handler = handlers_queryset().filter(pk=payload.handler_id).first()
+        handler = selectors.complaint_handlers().filter(pk=payload.handler_id).first()
         if handler is None:
             raise ValidationError(
                 {"handler_id": gettext("The handler must be an active user who may handle complaints.")}

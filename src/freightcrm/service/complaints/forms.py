@@ -7,32 +7,18 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.models import User
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from freightcrm.core.display import person_name
 from freightcrm.customers.choices import Currency
 from freightcrm.customers.models import Contact, Customer
 from freightcrm.service.complaints.choices import Channel, Confirmation, Severity
 from freightcrm.service.complaints.models import ComplaintCategory
-from freightcrm.service.complaints.services import PERM_CHANGE
+from freightcrm.service.complaints.selectors import complaint_handlers
 from freightcrm.shipments.models import Shipment
 
 SHIPMENT_CHOICES = 300  # the customer's newest shipments in the picker; older ones by waybill number
-
-
-def handlers_queryset() -> Any:
-    """Active users who may handle complaints (directly or through a role)."""
-    app, codename = PERM_CHANGE.split(".")
-    has = Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app) | Q(
-        groups__permissions__codename=codename, groups__permissions__content_type__app_label=app
-    )
-    return (
-        User.objects.filter(is_active=True)
-        .filter(has | Q(is_superuser=True))
-        .distinct()
-        .order_by("last_name", "first_name", "username")
-    )
 
 
 class ShipmentChoiceField(forms.ModelChoiceField):
@@ -43,8 +29,6 @@ class ShipmentChoiceField(forms.ModelChoiceField):
 
 class HandlerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        from freightcrm.core.display import person_name
-
         return person_name(obj)
 
 
@@ -84,7 +68,7 @@ class ComplaintFileForm(forms.Form):
             .values_list("pk", flat=True)[:SHIPMENT_CHOICES]
         )
         self.fields["shipment"].queryset = Shipment.objects.filter(pk__in=newest).order_by("-booked_at")  # type: ignore[attr-defined]
-        self.fields["handler"].queryset = handlers_queryset()  # type: ignore[attr-defined]
+        self.fields["handler"].queryset = complaint_handlers()  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

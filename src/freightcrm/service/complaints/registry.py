@@ -26,7 +26,7 @@ from freightcrm.service.care.services import register_daily_job
 from freightcrm.service.complaints.choices import OPEN_STATES, SEVERITY_RANK, State
 from freightcrm.service.complaints.models import Complaint
 from freightcrm.service.complaints.selectors import complaints_visible_to, customer_complaints
-from freightcrm.service.complaints.services import complaints_escalate
+from freightcrm.service.complaints.services import PERM_ADD, complaints_escalate
 from freightcrm.service.due import DueCandidate, DueSource, register_due_source
 from freightcrm.service.timeline import (
     Cursor,
@@ -98,7 +98,7 @@ def due_candidates(today: dt.date) -> Iterator[DueCandidate]:
             Q(state=State.RECEIVED, response_due_at__lt=horizon)
             | Q(state__in=OPEN_STATES, resolution_due_at__lt=horizon)
         )
-        .select_related("customer", "category", "category__parent")
+        .select_related("customer")
         .order_by("response_due_at", "pk")
     )
     managers = list(
@@ -159,7 +159,7 @@ register_card_section(
         "service/complaints/card.html",
         lambda user, customer: {
             **customer_complaints(user, customer),
-            "may_file": access.access_for(user).has("service.add_complaint"),
+            "may_file": access.access_for(user).has(PERM_ADD),
         },
         45,
         _may_view,

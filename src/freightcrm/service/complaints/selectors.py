@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models import Count, F, FloatField, Func, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -27,8 +28,9 @@ from django.utils.translation import gettext_lazy as _
 from freightcrm.core import access
 from freightcrm.core.errors import PermissionDeniedError
 from freightcrm.customers.models import Customer
-from freightcrm.service.complaints.choices import OPEN_STATES, State
+from freightcrm.service.complaints.choices import DONE_STATES, OPEN_STATES, State, actions_from
 from freightcrm.service.complaints.models import Complaint, ComplaintCategory
+from freightcrm.service.complaints.services import PERM_CHANGE
 from freightcrm.shipments.selectors import shipment_counts
 
 STATISTICS_PERMISSION = "service.view_complaint_statistics"
@@ -38,6 +40,20 @@ def complaints_visible_to(user: Any) -> QuerySet[Complaint]:
     return access.visible(
         user,
         Complaint.objects.select_related("customer", "category", "category__parent", "handler", "shipment"),
+    )
+
+
+def complaint_handlers() -> QuerySet[User]:
+    """Active users who may handle complaints (directly or through a role)."""
+    app, codename = PERM_CHANGE.split(".")
+    has = Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app) | Q(
+        groups__permissions__codename=codename, groups__permissions__content_type__app_label=app
+    )
+    return (
+        User.objects.filter(is_active=True)
+        .filter(has | Q(is_superuser=True))
+        .distinct()
+        .order_by("last_name", "first_name", "username")
     )
 
 
@@ -63,6 +79,22 @@ def complaint_overdue(complaint: Complaint, now: dt.datetime | None = None) -> d
         "resolution": complaint.state in OPEN_STATES and complaint.resolution_due_at < now,
         "response_breached": (complaint.acknowledged_at or now) > complaint.response_due_at,
         "resolution_breached": (complaint.resolved_at or now) > complaint.resolution_due_at,
+    }
+
+
+def may_handle_complaints(user: Any) -> bool:
+    return access.access_for(user).has(PERM_CHANGE)
+
+
+def complaint_page_actions(user: Any, complaint: Complaint) -> dict[str, Any]:
+    """What `user` may do on the complaint's page now: the state buttons, confirming, reassigning
+    (the same state rules the services enforce)."""
+    may_handle = may_handle_complaints(user)
+    return {
+        "may_handle": may_handle,
+        "actions": actions_from(complaint.state) if may_handle else [],
+        "may_assign": may_handle and complaint.state != State.CLOSED,
+        "may_confirm": may_handle and complaint.state in DONE_STATES,
     }
 
 
@@ -95,25 +127,19 @@ def month_starts(start: dt.date, end: dt.date) -> list[dt.date]:
     return months
 
 
-def count_by_month(rows: QuerySet[Any], field: str, start: dt.date, end: dt.date) -> dict[dt.date, int]:
-    """Rows per local calendar month of `field`, in one scan of conditional counts.
+def _month_counts(field: str, months: list[dt.date]) -> dict[str, Count]:
+    """Conditional counts of rows per local calendar month of `field` (`m0`, `m1`…), to aggregate.
 
     Plain range comparisons rather than `TruncMonth`: on SQLite truncating in a time zone calls a
     Python function for every row, which costs seconds over a few hundred thousand shipments.
     """
-    months = month_starts(start, end)
-    if not months:
-        return {}
-    bounds = [*months[1:], (months[-1] + dt.timedelta(days=32)).replace(day=1)]
-    counts = rows.aggregate(
-        **{
-            f"m{index}": Count(
-                "pk", filter=Q(**{f"{field}__gte": _aware(month), f"{field}__lt": _aware(bounds[index])})
-            )
-            for index, month in enumerate(months)
-        }
-    )
-    return {month: counts[f"m{index}"] or 0 for index, month in enumerate(months) if counts[f"m{index}"]}
+    bounds = [*months[1:], (months[-1] + dt.timedelta(days=32)).replace(day=1)] if months else []
+    return {
+        f"m{index}": Count(
+            "pk", filter=Q(**{f"{field}__gte": _aware(month), f"{field}__lt": _aware(bounds[index])})
+        )
+        for index, month in enumerate(months)
+    }
 
 
 def whole_months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
@@ -166,13 +192,15 @@ class HoursBetween(Func):
         )
 
 
-def _percentiles(rows: QuerySet[Complaint], start_field: str, end_field: str) -> dict[str, float | None]:
-    """Median and p90 (nearest rank) of `end − start` in hours, by offset queries: no rows in Python."""
-    done = rows.filter(**{f"{end_field}__isnull": False}).annotate(took=HoursBetween(end_field, start_field))
-    count = done.count()
+def _percentiles(
+    rows: QuerySet[Complaint], start_field: str, end_field: str, count: int
+) -> dict[str, float | None]:
+    """Median and p90 (nearest rank) of `end − start` in hours over the `count` rows that have
+    `end_field`, by offset queries: no rows in Python."""
     result: dict[str, float | None] = {"count": count, "median_hours": None, "p90_hours": None}
     if not count:
         return result
+    done = rows.filter(**{f"{end_field}__isnull": False}).annotate(took=HoursBetween(end_field, start_field))
     for key, share in (("median_hours", 0.5), ("p90_hours", 0.9)):
         rank = max(1, math.ceil(share * count))
         took = done.order_by("took", "pk").values_list("took", flat=True)[rank - 1]
@@ -205,8 +233,9 @@ def complaint_statistics(
     """Complaint statistics for complaints received in [start, end) (local dates, widened to whole
     months because shipments, the rates' denominator, are counted per month), as `user` may see them.
 
-    About a dozen queries whatever the size: grouped counts for complaints, grouped counts for the
-    shipment denominators, and offset look-ups for the percentiles.
+    Nine queries whatever the size: one aggregate of conditional counts (totals, breaches, months,
+    how many reached each step), grouped counts by category and province, the shipment
+    denominators, the category roots, and two offset look-ups per percentile measure.
     """
     if not may_view_statistics(user):
         raise PermissionDeniedError(_("You may not view complaint statistics."))
@@ -216,7 +245,8 @@ def complaint_statistics(
         received_at__gte=_aware(start), received_at__lt=_aware(end)
     )
     denominators = _shipment_denominators(start, end)
-    breaches = rows.aggregate(
+    months = month_starts(start, end)
+    figures = rows.aggregate(
         total=Count("id"),
         response=Count(
             "id",
@@ -229,8 +259,11 @@ def complaint_statistics(
             | Q(resolved_at__isnull=True, resolution_due_at__lt=now),
         ),
         open=Count("id", filter=Q(state__in=OPEN_STATES)),
+        acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False)),
+        resolved=Count("id", filter=Q(resolved_at__isnull=False)),
+        **_month_counts("received_at", months),
     )
-    total = breaches["total"]
+    total = figures["total"]
     stats = ComplaintStatistics(
         start=start,
         end=end,
@@ -239,11 +272,11 @@ def complaint_statistics(
         rate=_rate(total, denominators.total),
     )
     stats.breaches = {
-        "response": breaches["response"],
-        "resolution": breaches["resolution"],
-        "open": breaches["open"],
-        "response_rate": round(100 * breaches["response"] / total, 1) if total else None,
-        "resolution_rate": round(100 * breaches["resolution"] / total, 1) if total else None,
+        "response": figures["response"],
+        "resolution": figures["resolution"],
+        "open": figures["open"],
+        "response_rate": round(100 * figures["response"] / total, 1) if total else None,
+        "resolution_rate": round(100 * figures["resolution"] / total, 1) if total else None,
     }
     roots = {c.pk: c.name for c in ComplaintCategory.objects.filter(parent__isnull=True)}
     by_root = (
@@ -278,8 +311,7 @@ def complaint_statistics(
         ),
         key=lambda row: (-(row["rate"] or 0), row["province"]),
     )
-    by_month = count_by_month(rows, "received_at", start, end)
-    months = sorted(set(by_month) | set(denominators.by_month))
+    by_month = {month: figures[f"m{index}"] for index, month in enumerate(months) if figures[f"m{index}"]}
     stats.by_month = [
         {
             "month": month,
@@ -287,18 +319,15 @@ def complaint_statistics(
             "shipments": denominators.by_month.get(month, 0),
             "rate": _rate(by_month.get(month, 0), denominators.by_month.get(month, 0)),
         }
-        for month in months
+        for month in sorted(set(by_month) | set(denominators.by_month))
     ]
-    stats.first_response = _percentiles(rows, "received_at", "acknowledged_at")
-    stats.resolution = _percentiles(rows, "received_at", "resolved_at")
+    stats.first_response = _percentiles(rows, "received_at", "acknowledged_at", figures["acknowledged"])
+    stats.resolution = _percentiles(rows, "received_at", "resolved_at", figures["resolved"])
     return stats
 
 
 def customer_complaints(user: Any, customer: Customer, limit: int = 5) -> dict[str, Any]:
+    """The card's block: the newest `limit` complaints, and how many in all and open (one count query)."""
     rows = complaints_visible_to(user).filter(customer=customer)
-    return {
-        "complaints": list(rows[:limit]),
-        "open": rows.filter(state__in=OPEN_STATES).count(),
-        "total": rows.count(),
-        "now": timezone.now(),
-    }
+    counts = rows.aggregate(total=Count("id"), open=Count("id", filter=Q(state__in=OPEN_STATES)))
+    return {"complaints": list(rows[:limit]), "open": counts["open"], "total": counts["total"]}

@@ -1,7 +1,7 @@
 """Writes of the complaint area: filing, the state machine, assignment, confirmation, escalation.
 
 The complaint area owns `Complaint`, its `ComplaintEvent` log, the category tree and the
-per-severity `ComplaintTarget`s. Every service checks the actor's rights through `core.access`,
+per-severity `ComplaintTarget`s. Every service checks the actor's rights (`service.permissions.require`),
 validates before it writes, writes one `ComplaintEvent` for what it did, and runs in one
 transaction: a refusal changes nothing. Services take `now` so tests and the demo can freeze time.
 """
@@ -21,11 +21,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from freightcrm.core import access
-from freightcrm.core.errors import ApplicationError, PermissionDeniedError
+from freightcrm.core.errors import ApplicationError
 from freightcrm.core.models import allocate_numbers
 from freightcrm.customers.choices import Currency
 from freightcrm.customers.models import Contact, Customer
 from freightcrm.service.complaints.choices import (
+    DONE_STATES,
     OPEN_STATES,
     TRANSITIONS,
     Action,
@@ -41,6 +42,7 @@ from freightcrm.service.complaints.models import (
     ComplaintEvent,
     ComplaintTarget,
 )
+from freightcrm.service.permissions import require
 from freightcrm.shipments.models import Shipment
 
 PERM_ADD = "service.add_complaint"
@@ -70,13 +72,6 @@ def due_times(severity: str, received_at: dt.datetime) -> tuple[dt.datetime, dt.
         received_at + dt.timedelta(hours=target.response_hours),
         received_at + dt.timedelta(hours=target.resolution_hours),
     )
-
-
-def _require(actor: Any, permission: str, customer: Customer) -> None:
-    if not access.access_for(actor).has(permission):
-        raise PermissionDeniedError(_("You may not handle complaints."))
-    if not access.can_see(actor, customer):
-        raise PermissionDeniedError(_("You may not change this record."))
 
 
 def _event(
@@ -116,7 +111,7 @@ def complaint_file(
     """File a complaint as received; its due times come from the severity's target."""
     now = now or timezone.now()
     received_at = received_at or now
-    _require(actor, PERM_ADD, customer)
+    require(actor, PERM_ADD, customer)
     errors: dict[str, Any] = {}
     if contact is not None and contact.customer_id != customer.pk:
         errors["contact"] = _("This contact belongs to another customer.")
@@ -162,9 +157,10 @@ def complaint_file(
 def _transition(
     *, actor: User, complaint: Complaint, action: str, now: dt.datetime | None, note: str = ""
 ) -> tuple[Complaint, str, dt.datetime]:
-    """Lock, check rights and that `action` is allowed from the current state; return the old state."""
+    """Lock, check rights and that `action` is allowed from the current state, move the locked copy to
+    the action's target state (`TRANSITIONS`); return it with the old state."""
     now = now or timezone.now()
-    _require(actor, PERM_CHANGE, complaint.customer)
+    require(actor, PERM_CHANGE, complaint.customer)
     current = _locked(complaint)
     sources, target = TRANSITIONS[action]
     if current.state not in sources:
@@ -174,7 +170,9 @@ def _transition(
         )
     if now < current.received_at:
         raise ValidationError(_("This step cannot be dated before the complaint was received."))
-    return current, current.state, now
+    before = current.state
+    current.state = target
+    return current, before, now
 
 
 def _finish(
@@ -200,7 +198,6 @@ def complaint_acknowledge(
 ) -> Complaint:
     """The first response to the customer (the response target measures up to here)."""
     current, before, now = _transition(actor=actor, complaint=complaint, action=Action.ACKNOWLEDGE, now=now)
-    current.state = State.ACKNOWLEDGED
     current.acknowledged_at = now
     if current.handler_id is None:
         current.handler = actor
@@ -214,7 +211,6 @@ def complaint_investigate(
     *, actor: User, complaint: Complaint, note: str = "", now: dt.datetime | None = None
 ) -> Complaint:
     current, before, now = _transition(actor=actor, complaint=complaint, action=Action.INVESTIGATE, now=now)
-    current.state = State.INVESTIGATING
     current.investigating_at = current.investigating_at or now
     return _finish(
         current, complaint, actor=actor, action=Action.INVESTIGATE, before=before, now=now, note=note
@@ -256,7 +252,6 @@ def complaint_resolve(
     current.compensation_amount = _money(compensation_amount)
     current.compensation_currency = compensation_currency
     current.resolution = resolution.strip()
-    current.state = State.RESOLVED
     current.resolved_at = now
     return _finish(current, complaint, actor=actor, action=Action.RESOLVE, before=before, now=now, note=note)
 
@@ -267,7 +262,6 @@ def complaint_close(
 ) -> Complaint:
     """Close a resolved complaint; an unresolved one is refused (`InvalidTransition`)."""
     current, before, now = _transition(actor=actor, complaint=complaint, action=Action.CLOSE, now=now)
-    current.state = State.CLOSED
     current.closed_at = now
     return _finish(current, complaint, actor=actor, action=Action.CLOSE, before=before, now=now, note=note)
 
@@ -284,7 +278,6 @@ def complaint_reopen(
     if not (note or "").strip():
         raise ValidationError({"note": _("Say why the complaint is reopened.")})
     current, before, now = _transition(actor=actor, complaint=complaint, action=Action.REOPEN, now=now)
-    current.state = State.INVESTIGATING
     current.reopen_count += 1
     current.resolved_at = None
     current.closed_at = None
@@ -301,7 +294,7 @@ def complaint_assign(
     *, actor: User, complaint: Complaint, handler: User, note: str = "", now: dt.datetime | None = None
 ) -> Complaint:
     now = now or timezone.now()
-    _require(actor, PERM_CHANGE, complaint.customer)
+    require(actor, PERM_CHANGE, complaint.customer)
     current = _locked(complaint)
     if current.state == State.CLOSED:
         raise InvalidTransition(_("A closed complaint cannot be reassigned; reopen it first."))
@@ -325,9 +318,9 @@ def complaint_confirm(
 ) -> Complaint:
     """Record whether the customer accepts the resolution (only once it is resolved or closed)."""
     now = now or timezone.now()
-    _require(actor, PERM_CHANGE, complaint.customer)
+    require(actor, PERM_CHANGE, complaint.customer)
     current = _locked(complaint)
-    if current.state not in (State.RESOLVED, State.CLOSED):
+    if current.state not in DONE_STATES:
         raise InvalidTransition(_("The customer can confirm only a resolved complaint."))
     if confirmation not in Confirmation.values:
         raise ValidationError({"confirmation": _("Choose confirmed or disputed.")})
