@@ -13,7 +13,13 @@ from freightcrm.customers.demo import DemoStep, DemoStepContext, register_demo_s
 from freightcrm.customers.models import Customer
 from freightcrm.service.interactions.choices import Direction, InteractionKind
 from freightcrm.service.interactions.models import Interaction
-from freightcrm.service.visits.demo import at_work, contacts_of, picked_customers, stream
+from freightcrm.service.visits.demo import (
+    at_work,
+    customer_batches,
+    insert_instances,
+    picked_customers,
+    stream,
+)
 
 BATCH = 500
 SAMPLE_EVERY = 40  # one customer in this many of those no rule selects gets a few calls and notes
@@ -106,11 +112,8 @@ def run(ctx: DemoStepContext) -> int:
         (pk, owner_id, 0.15) for pk, owner_id in others
     ]
     work.sort()
-    ctx.set_total(len(work))
     written = 0
-    for first in range(0, len(work), BATCH):
-        chunk = work[first : first + BATCH]
-        contacts = contacts_of([customer_id for customer_id, _, _ in chunk])
+    for chunk, contacts in customer_batches(ctx, work, BATCH, lambda item: item[0]):
         rows: list[Interaction] = []
         for customer_id, owner_id, per_month in chunk:
             rng = stream(ctx.seed, "interactions", customer_id - ctx.first_customer_id)
@@ -118,8 +121,7 @@ def run(ctx: DemoStepContext) -> int:
                 rng, customer_id, contacts.get(customer_id, []), owner_id, start, ctx.today, per_month
             )
         with transaction.atomic():
-            written += len(Interaction.objects.bulk_create(rows, batch_size=2_000))
-        ctx.progress(len(chunk))
+            written += insert_instances(Interaction, rows)
     return written
 
 

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from freightcrm.customers.demo import DemoStep, DemoStepContext, register_demo_step
@@ -21,7 +22,13 @@ from freightcrm.service.surveys.choices import Dimension
 from freightcrm.service.surveys.models import SurveyAnswer, SurveyInvitation, SurveyQuestion, SurveyTemplate
 from freightcrm.service.surveys.services import is_low
 from freightcrm.service.visits.choices import VisitSource, VisitStatus
-from freightcrm.service.visits.demo import at_work, contacts_of, picked_customers, stream
+from freightcrm.service.visits.demo import (
+    at_work,
+    customer_batches,
+    insert_instances,
+    picked_customers,
+    stream,
+)
 from freightcrm.service.visits.models import Visit
 from freightcrm.service.visits.services import add_months
 
@@ -46,14 +53,10 @@ def run(ctx: DemoStepContext) -> int:
     if template is None:
         return 0
     questions = list(SurveyQuestion.objects.filter(template=template).order_by("position", "pk"))
-    picked = list(picked_customers(ctx))
-    ctx.set_total(len(picked))
     written = 0
     start_day = ctx.today - dt.timedelta(days=365 * ctx.years)
     end = timezone.make_aware(dt.datetime.combine(ctx.today, dt.time.min))
-    for first in range(0, len(picked), BATCH):
-        chunk = picked[first : first + BATCH]
-        contacts = contacts_of([p.customer_id for p in chunk])
+    for chunk, contacts in customer_batches(ctx, list(picked_customers(ctx)), BATCH, lambda p: p.customer_id):
         invitations: list[SurveyInvitation] = []
         scores: list[dict[str, int | str]] = []
         for item in chunk:
@@ -110,7 +113,6 @@ def run(ctx: DemoStepContext) -> int:
                 scores.append(values)
                 day = add_months(day, every) + dt.timedelta(days=rng.randint(-7, 7))
         written += _write(invitations, scores, questions, ctx.today)
-        ctx.progress(len(chunk))
     return written
 
 
@@ -121,7 +123,7 @@ def _write(
     today: dt.date,
 ) -> int:
     with transaction.atomic():
-        saved = SurveyInvitation.objects.bulk_create(invitations, batch_size=1_000)
+        insert_instances(SurveyInvitation, invitations, with_ids=True)
         answers = [
             SurveyAnswer(
                 invitation_id=invitation.pk,
@@ -130,20 +132,27 @@ def _write(
                 score=value if isinstance(value, int) else None,
                 text=value if isinstance(value, str) else "",
             )
-            for invitation, values in zip(saved, scores, strict=True)
+            for invitation, values in zip(invitations, scores, strict=True)
             for question in questions
             if (value := values.get(question.dimension)) is not None
         ]
-        SurveyAnswer.objects.bulk_create(answers, batch_size=2_000)
+        insert_instances(SurveyAnswer, answers)
         recent = timezone.make_aware(dt.datetime.combine(today, dt.time.min)) - FOLLOW_UP_WINDOW
-        for invitation in saved:
-            if invitation.low_score and invitation.answered_at and invitation.answered_at >= recent:
-                Visit.objects.filter(customer_id=invitation.customer_id, status=VisitStatus.PLANNED).update(
-                    source=VisitSource.SURVEY,
-                    survey_invitation=invitation.pk,
-                    purpose="满意度低分回访",
-                )
-    return len(saved) + len(answers)
+        follow_ups = {  # each customer's latest recent low score
+            invitation.customer_id: invitation.pk
+            for invitation in invitations
+            if invitation.low_score and invitation.answered_at and invitation.answered_at >= recent
+        }
+        if follow_ups:
+            latest = SurveyInvitation.objects.filter(
+                pk__in=follow_ups.values(), customer_id=OuterRef("customer_id")
+            )
+            Visit.objects.filter(customer_id__in=follow_ups, status=VisitStatus.PLANNED).update(
+                source=VisitSource.SURVEY,
+                survey_invitation=Subquery(latest.values("pk")[:1]),
+                purpose="满意度低分回访",
+            )
+    return len(invitations) + len(answers)
 
 
 register_demo_step(DemoStep("surveys", "满意度调查", run, 50))

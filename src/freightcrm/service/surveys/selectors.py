@@ -60,8 +60,8 @@ def survey_results(
 ) -> dict[str, Any]:
     """Averages per dimension, NPS, response rate overall and by month, over what `user` may see.
 
-    Four queries whatever the number of invitations: totals, averages per dimension, months, and
-    the low scores waiting for a follow-up.
+    Two queries whatever the number of invitations: the months (whose sums are the totals: every
+    invitation has a sending month) and the averages per dimension.
     """
     today = timezone.localdate()
     if since is None:  # the first day of the month `months - 1` months ago: 12 whole months
@@ -70,9 +70,6 @@ def survey_results(
     invitations = invitations_visible_to(user).filter(sent_at__gte=start)
     if customer is not None:
         invitations = invitations.filter(customer=customer)
-    totals = invitations.aggregate(
-        sent=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)), **_nps_aggregates()
-    )
     averages = dict(
         SurveyAnswer.objects.filter(invitation__in=invitations.filter(answered_at__isnull=False).values("pk"))
         .filter(score__isnull=False, dimension__in=SCALED_DIMENSIONS)
@@ -102,6 +99,10 @@ def survey_results(
         .order_by("month")
     )
     rows: list[dict[str, Any]] = list(query)
+    totals = {
+        key: sum(row[key] for row in rows)
+        for key in ("sent", "answered", "nps_answers", "promoters", "detractors")
+    }
     for row in rows:
         by_month.append(
             {

@@ -15,10 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 from pydantic import BaseModel, Field, field_validator
 
+from freightcrm.api.customers import CustomerNotFound
 from freightcrm.api.schemas import ErrorOut, _one_of
 from freightcrm.core import access
 from freightcrm.core.display import person_name
-from freightcrm.core.errors import ApplicationError
+from freightcrm.core.errors import ApplicationError, PermissionDeniedError
 from freightcrm.customers.models import Contact, Customer
 from freightcrm.customers.selectors import customer_for
 from freightcrm.service.surveys.models import SurveyInvitation
@@ -33,15 +34,12 @@ MAX_PAGE_SIZE = 200
 MAX_ID = 2**63 - 1
 
 
-class NotFound(ApplicationError):
+class VisitNotFound(ApplicationError):
+    code = "visit_not_found"
     status = 404
 
-    def __init__(self, what: str) -> None:
-        messages = {
-            "customer": _("There is no customer with this code that you may see."),
-            "visit": _("There is no visit with this id that you may see."),
-        }
-        super().__init__(messages[what], code=f"{what}_not_found")
+    def __init__(self) -> None:
+        super().__init__(_("There is no visit with this id that you may see."))
 
 
 class VisitOut(BaseModel):
@@ -157,7 +155,7 @@ def _customer(user: Any, code: str) -> Customer:
     try:
         return customer_for(user, code=code)
     except Customer.DoesNotExist as exc:
-        raise NotFound("customer") from exc
+        raise CustomerNotFound from exc
 
 
 def _page(visits: Any, params: VisitListParams) -> dict[str, Any]:
@@ -224,7 +222,7 @@ def visits_record(request: HttpRequest, visit_id: int, body: VisitRecordIn) -> d
     try:
         visit = selectors.visit_for(request.user, visit_id)
     except Visit.DoesNotExist as exc:
-        raise NotFound("visit") from exc
+        raise VisitNotFound from exc
     contacts = list(Contact.objects.filter(pk__in=body.contacts[:50]))
     if len(contacts) != len(set(body.contacts)):
         raise ValidationError({"contacts": _("Only this customer's contacts can take part.")})
@@ -252,10 +250,7 @@ def visits_record(request: HttpRequest, visit_id: int, body: VisitRecordIn) -> d
 def surveys_results(request: HttpRequest, customer: str = Query("", max_length=24)) -> dict[str, Any]:
     """Averages per dimension, NPS and response rate over the last 12 months, for the customers you may
     see, or for one customer (`customer=<code>`)."""
-
     if not access.may_view_model(request.user, SurveyInvitation):
-        from freightcrm.core.errors import PermissionDeniedError
-
         raise PermissionDeniedError(_("Your role may not do this."))
     one = _customer(request.user, customer) if customer else None
     return survey_results(request.user, customer=one)

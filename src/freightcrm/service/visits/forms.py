@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from freightcrm.core.display import person_name
 from freightcrm.customers.models import Contact, Customer
 from freightcrm.service import widgets
 from freightcrm.service.visits.choices import VisitMode, VisitOutcome
@@ -63,10 +64,4 @@ class RecordForm(forms.Form):
             people.add(customer.owner_id)
         people.update(customer.shares.values_list("user_id", flat=True))
         staff.queryset = get_user_model().objects.filter(pk__in=people, is_active=True)
-        staff.label_from_instance = lambda user: _person(user)  # type: ignore[method-assign,assignment]
-
-
-def _person(user: Any) -> str:
-    from freightcrm.core.display import person_name
-
-    return person_name(user)
+        staff.label_from_instance = person_name  # type: ignore[method-assign,assignment]

@@ -51,7 +51,7 @@ def visit_for(user: Any, pk: int | str) -> Visit:
 
 
 def customer_visits(user: Any, customer: Customer) -> QuerySet[Visit]:
-    return visits_visible_to(user).filter(customer=customer).prefetch_related("contacts", "staff")
+    return visits_visible_to(user).filter(customer=customer)
 
 
 # --- the calendar -------------------------------------------------------------------------------
