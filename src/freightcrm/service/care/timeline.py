@@ -306,10 +306,12 @@ def change_entries(user: Any, customer: Customer, cursor: Cursor | None, limit: 
 
 
 def change_count(user: Any, customer: Customer) -> int:
-    return sum(
-        _history(model)._default_manager.filter(_of_customer(model, customer)).count()
+    """History rows of the customer and its parts: the four tables counted in one query."""
+    first, *others = (
+        _history(model)._default_manager.filter(_of_customer(model, customer)).values("history_id").order_by()
         for model in CHANGE_MODELS
     )
+    return first.union(*others, all=True).count()
 
 
 def register() -> None:
