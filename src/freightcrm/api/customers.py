@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
@@ -28,6 +29,17 @@ class CustomerNotFound(ApplicationError):
 
     def __init__(self) -> None:
         super().__init__(_("There is no customer with this code that you may see."))
+
+
+def visible_customer(user: Any, code: str, *, lookup: Callable[..., Customer] = customer_for) -> Customer:
+    """The customer `lookup(user, code=code)` finds; `CustomerNotFound` for a code that cannot be one,
+    does not exist or names a customer the caller may not see (one answer for all three)."""
+    if len(code) > CODE_LENGTH or not code.isprintable():
+        raise CustomerNotFound
+    try:
+        return lookup(user, code=code)
+    except Customer.DoesNotExist as exc:
+        raise CustomerNotFound from exc
 
 
 @router.get(
@@ -79,10 +91,4 @@ def customers_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     """The archive as the customer card shows it to you: masked ID and bank numbers unless you may see
     them in full, no finance keys without finance rights, and only the sections your role may view.
     An unknown code and a customer you may not see give the same 404."""
-    if len(code) > CODE_LENGTH or not code.isprintable():
-        raise CustomerNotFound
-    try:
-        customer = customer_for(request.user, code=code)
-    except Customer.DoesNotExist as exc:
-        raise CustomerNotFound from exc
-    return customer_detail(request.user, customer)
+    return customer_detail(request.user, visible_customer(request.user, code))

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from unfold.admin import ModelAdmin
 
 from freightcrm.core import access
+from freightcrm.core.admin import report_error
 from freightcrm.core.display import person_name
 from freightcrm.service.care import selectors, services
 from freightcrm.service.care.models import DueItem
@@ -98,7 +99,7 @@ class DueItemAdmin(ModelAdmin):
         try:
             item = services.due_item_done(actor=request.user, item_id=pk)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            report_error(request, exc)
         else:
             messages.success(request, _("Done: %(title)s") % {"title": item.title})
         return self._back()
@@ -118,7 +119,7 @@ class DueItemAdmin(ModelAdmin):
                 actor=request.user, item_id=pk, until=today + dt.timedelta(days=days), today=today
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            report_error(request, exc)
         else:
             messages.success(
                 request,

@@ -10,11 +10,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from freightcrm.api.customers import CODE_LENGTH, CustomerNotFound
+from freightcrm.api.customers import visible_customer
 from freightcrm.api.schemas import ErrorOut
-from freightcrm.core import access
-from freightcrm.customers.models import Customer
-from freightcrm.customers.selectors import customer_for
+from freightcrm.service.care.selectors import timeline_customer
 from freightcrm.service.timeline import MAX_PAGE_SIZE, PAGE_SIZE, TIMELINE_SOURCES, Cursor, customer_timeline
 
 router = Router(tags=["timeline"])
@@ -65,12 +63,7 @@ def customers_timeline(request: HttpRequest, code: str, params: Query[TimelinePa
     """Shipments, archive changes and every other kind of interaction, newest first, in the kinds your
     role may view (the UI's permissions). Page through with `next_cursor`; ties in time are ordered by
     kind and id, so no entry is lost or repeated between pages."""
-    if len(code) > CODE_LENGTH or not code.isprintable() or not access.may_view_model(request.user, Customer):
-        raise CustomerNotFound
-    try:
-        customer = customer_for(request.user, code=code)
-    except Customer.DoesNotExist as exc:
-        raise CustomerNotFound from exc
+    customer = visible_customer(request.user, code, lookup=timeline_customer)
     kinds = [part.strip() for value in params.kind for part in value.split(",") if part.strip()]
     unknown = sorted(set(kinds) - set(TIMELINE_SOURCES))
     if unknown:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from freightcrm.core import access
 from freightcrm.customers.models import Customer
-from freightcrm.customers.selectors import CardSection, register_card_section
+from freightcrm.customers.selectors import CardSection, customer_for, register_card_section
 from freightcrm.service.care.models import DueItem
 from freightcrm.service.due import DUE_SOURCES
 from freightcrm.service.timeline import customer_timeline
@@ -70,6 +70,14 @@ def due_list(viewer: Any, assignee_id: int, *, today: dt.date) -> dict[str, Any]
         "total": sum(len(rows) for rows in groups.values()),
         "own": access.access_for(viewer).user_id == assignee_id,
     }
+
+
+def timeline_customer(user: Any, *, pk: int | None = None, code: str | None = None) -> Customer:
+    """The customer whose full timeline `user` may open: one they may see, for a user who may view
+    customers at all (the customer card's rule); `Customer.DoesNotExist` otherwise."""
+    if not access.may_view_model(user, Customer):
+        raise Customer.DoesNotExist
+    return customer_for(user, pk=pk, code=code)
 
 
 def _timeline_card(user: Any, customer: Customer) -> dict[str, Any]:

@@ -23,6 +23,7 @@ import datetime as dt
 import operator
 from collections.abc import Iterator
 from functools import lru_cache, reduce
+from typing import Any
 
 from django.conf import settings
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -134,27 +135,31 @@ def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+def _streamed(rows: QuerySet[Any]) -> Iterator[Any]:
+    """`rows` read in chunks, with titles written in the site's default language (not the worker's)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield from rows.iterator(chunk_size=CHUNK)
+
+
 def holiday_candidates(today: dt.date) -> Iterator[DueCandidate]:
     holidays = upcoming_holidays(today)
     if not holidays:
         return
     rows = important_customers().values_list("pk", "name", "owner_id").order_by("pk")
-    with translation.override(settings.LANGUAGE_CODE):
-        for holiday, day in holidays:
-            label = str(HOLIDAYS[holiday])
-            due_on = max(today, day - dt.timedelta(days=HOLIDAY_DUE_BEFORE_DAYS))
-            for pk, name, owner_id in rows.iterator(chunk_size=CHUNK):
-                yield DueCandidate(
-                    kind="holiday_care",
-                    key=f"{holiday}:{day.year}:{pk}",
-                    assignee_id=owner_id,
-                    due_on=due_on,
-                    title=_("%(holiday)s care (%(date)s): %(customer)s")
-                    % {"holiday": label, "date": day.strftime("%m-%d"), "customer": name},
-                    customer_id=pk,
-                    url=_card_url(pk),
-                    priority=1,
-                )
+    for holiday, day in holidays:
+        due_on = max(today, day - dt.timedelta(days=HOLIDAY_DUE_BEFORE_DAYS))
+        for pk, name, owner_id in _streamed(rows):
+            yield DueCandidate(
+                kind="holiday_care",
+                key=f"{holiday}:{day.year}:{pk}",
+                assignee_id=owner_id,
+                due_on=due_on,
+                title=_("%(holiday)s care (%(date)s): %(customer)s")
+                % {"holiday": HOLIDAYS[holiday], "date": day.strftime("%m-%d"), "customer": name},
+                customer_id=pk,
+                url=_card_url(pk),
+                priority=1,
+            )
 
 
 def anniversary_candidates(today: dt.date) -> Iterator[DueCandidate]:
@@ -165,23 +170,22 @@ def anniversary_candidates(today: dt.date) -> Iterator[DueCandidate]:
         .values_list("pk", "name", "owner_id", "cooperation_since")
         .order_by("pk")
     )
-    with translation.override(settings.LANGUAGE_CODE):
-        for pk, name, owner_id, since in rows.iterator(chunk_size=CHUNK):
-            assert since is not None  # filtered on its month and day
-            day = _on_or_after(today, since.month, since.day)
-            years = day.year - since.year
-            if years < 1:
-                continue
-            yield DueCandidate(
-                kind="anniversary",
-                key=f"{pk}:{day.year}",
-                assignee_id=owner_id,
-                due_on=day,
-                title=_("%(years)d years of cooperation on %(date)s: %(customer)s")
-                % {"years": years, "date": day.strftime("%m-%d"), "customer": name},
-                customer_id=pk,
-                url=_card_url(pk),
-            )
+    for pk, name, owner_id, since in _streamed(rows):
+        assert since is not None  # filtered on its month and day
+        day = _on_or_after(today, since.month, since.day)
+        years = day.year - since.year
+        if years < 1:
+            continue
+        yield DueCandidate(
+            kind="anniversary",
+            key=f"{pk}:{day.year}",
+            assignee_id=owner_id,
+            due_on=day,
+            title=_("%(years)d years of cooperation on %(date)s: %(customer)s")
+            % {"years": years, "date": day.strftime("%m-%d"), "customer": name},
+            customer_id=pk,
+            url=_card_url(pk),
+        )
 
 
 def birthday_candidates(today: dt.date) -> Iterator[DueCandidate]:
@@ -195,20 +199,19 @@ def birthday_candidates(today: dt.date) -> Iterator[DueCandidate]:
         .values_list("pk", "name", "birthday", "customer_id", "customer__name", "customer__owner_id")
         .order_by("pk")
     )
-    with translation.override(settings.LANGUAGE_CODE):
-        for pk, name, birthday, customer_id, customer_name, owner_id in rows.iterator(chunk_size=CHUNK):
-            assert birthday is not None  # filtered on its month and day
-            day = _on_or_after(today, birthday.month, birthday.day)
-            yield DueCandidate(
-                kind="birthday",
-                key=f"{pk}:{day.year}",
-                assignee_id=owner_id,
-                due_on=day,
-                title=_("Birthday of %(contact)s on %(date)s (%(customer)s)")
-                % {"contact": name, "date": day.strftime("%m-%d"), "customer": customer_name},
-                customer_id=customer_id,
-                url=_card_url(customer_id),
-            )
+    for pk, name, birthday, customer_id, customer_name, owner_id in _streamed(rows):
+        assert birthday is not None  # filtered on its month and day
+        day = _on_or_after(today, birthday.month, birthday.day)
+        yield DueCandidate(
+            kind="birthday",
+            key=f"{pk}:{day.year}",
+            assignee_id=owner_id,
+            due_on=day,
+            title=_("Birthday of %(contact)s on %(date)s (%(customer)s)")
+            % {"contact": name, "date": day.strftime("%m-%d"), "customer": customer_name},
+            customer_id=customer_id,
+            url=_card_url(customer_id),
+        )
 
 
 def archive_review_candidates(today: dt.date) -> Iterator[DueCandidate]:
@@ -219,19 +222,18 @@ def archive_review_candidates(today: dt.date) -> Iterator[DueCandidate]:
         .values_list("pk", "name", "owner_id", "updated_at")
         .order_by("pk")
     )
-    with translation.override(settings.LANGUAGE_CODE):
-        for pk, name, owner_id, updated_at in rows.iterator(chunk_size=CHUNK):
-            due_on = timezone.localdate(updated_at) + dt.timedelta(days=REVIEW_AFTER_DAYS)
-            yield DueCandidate(
-                kind="archive_review",
-                key=f"{pk}:{due_on.isoformat()}",
-                assignee_id=owner_id,
-                due_on=due_on,
-                title=_("Yearly archive review: %(customer)s (last updated %(date)s)")
-                % {"customer": name, "date": timezone.localdate(updated_at).isoformat()},
-                customer_id=pk,
-                url=_url("admin:customers_customer_change", pk),
-            )
+    for pk, name, owner_id, updated_at in _streamed(rows):
+        due_on = timezone.localdate(updated_at) + dt.timedelta(days=REVIEW_AFTER_DAYS)
+        yield DueCandidate(
+            kind="archive_review",
+            key=f"{pk}:{due_on.isoformat()}",
+            assignee_id=owner_id,
+            due_on=due_on,
+            title=_("Yearly archive review: %(customer)s (last updated %(date)s)")
+            % {"customer": name, "date": timezone.localdate(updated_at).isoformat()},
+            customer_id=pk,
+            url=_url("admin:customers_customer_change", pk),
+        )
 
 
 def checkin_candidates(today: dt.date) -> Iterator[DueCandidate]:
@@ -247,20 +249,19 @@ def checkin_candidates(today: dt.date) -> Iterator[DueCandidate]:
         .values_list("pk", "name", "owner_id", "updated_at", "last_shipment")
         .order_by("pk")
     )
-    with translation.override(settings.LANGUAGE_CODE):
-        for pk, name, owner_id, updated_at, shipped_at in rows.iterator(chunk_size=CHUNK):
-            last = max(filter(None, (updated_at, shipped_at)))
-            due_on = timezone.localdate(last) + dt.timedelta(days=CHECKIN_AFTER_DAYS)
-            yield DueCandidate(
-                kind="checkin",
-                key=f"{pk}:{due_on.isoformat()}",
-                assignee_id=owner_id,
-                due_on=due_on,
-                title=_("Quarterly check-in: %(customer)s (no contact since %(date)s)")
-                % {"customer": name, "date": timezone.localdate(last).isoformat()},
-                customer_id=pk,
-                url=_card_url(pk),
-            )
+    for pk, name, owner_id, updated_at, shipped_at in _streamed(rows):
+        last = max(filter(None, (updated_at, shipped_at)))
+        due_on = timezone.localdate(last) + dt.timedelta(days=CHECKIN_AFTER_DAYS)
+        yield DueCandidate(
+            kind="checkin",
+            key=f"{pk}:{due_on.isoformat()}",
+            assignee_id=owner_id,
+            due_on=due_on,
+            title=_("Quarterly check-in: %(customer)s (no contact since %(date)s)")
+            % {"customer": name, "date": timezone.localdate(last).isoformat()},
+            customer_id=pk,
+            url=_card_url(pk),
+        )
 
 
 SOURCES = (

@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 from django_tasks import task, task_backends
+from django_tasks.base import Task
 
 from freightcrm.service.care.services import daily_jobs_run
 
@@ -41,27 +42,32 @@ def _json(value: Any) -> Any:
     return str(value)
 
 
-def schedule_next_refresh(*, now: dt.datetime | None = None) -> dt.datetime | None:
-    """Book the next daily run unless one is already waiting; None when the backend cannot defer."""
-    backend = task_backends[refresh_due_items.backend]
-    if not backend.supports_defer:
+def book_next_run(task: Task[..., Any], run_after: dt.datetime, *, now: dt.datetime) -> dt.datetime | None:
+    """Enqueue `task` to run at `run_after` unless a run of it is already waiting after `now`.
+
+    Returns the time of the waiting or booked run; None when the backend runs tasks at once (cannot
+    defer). Self-rebooking tasks call it before doing their work, so a failing run keeps the chain.
+    """
+    if not task_backends[task.backend].supports_defer:
         return None
-    now = now or timezone.now()
     from django_tasks_db.models import DBTaskResult
 
     waiting = (
-        DBTaskResult.objects.filter(
-            task_path=refresh_due_items.module_path, status="READY", run_after__gt=now
-        )
+        DBTaskResult.objects.filter(task_path=task.module_path, status="READY", run_after__gt=now)
         .order_by("run_after")
         .values_list("run_after", flat=True)
         .first()
     )
     if waiting is not None:
         return waiting
-    run_after = next_daily_run(now)
-    refresh_due_items.using(run_after=run_after).enqueue()
+    task.using(run_after=run_after).enqueue()
     return run_after
+
+
+def schedule_next_refresh(*, now: dt.datetime | None = None) -> dt.datetime | None:
+    """Book the next daily run unless one is already waiting; None when the backend cannot defer."""
+    now = now or timezone.now()
+    return book_next_run(refresh_due_items, next_daily_run(now), now=now)
 
 
 @task()

@@ -193,3 +193,17 @@ def query_budget() -> int:
     from freightcrm.service.timeline import TIMELINE_SOURCES
 
     return 12 + 4 * len(TIMELINE_SOURCES)
+
+
+def test_no_timeline_for_a_user_who_may_not_view_customers(make_customer, django_user_model) -> None:  # type: ignore[no-untyped-def]
+    from freightcrm.service.care.selectors import timeline_customer
+
+    # given a staff login without any role that owns a customer
+    nobody = django_user_model.objects.create_user("no_role", is_staff=True)
+    customer = make_customer(owner=nobody)
+    # then neither the selector nor the page lets them open its timeline
+    with pytest.raises(Customer.DoesNotExist):
+        timeline_customer(nobody, pk=customer.pk)
+    client = Client()
+    client.force_login(nobody)
+    assert client.get(reverse("customer_timeline", args=[customer.pk])).status_code == 404
