@@ -14,12 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router
 from pydantic import BaseModel, Field
 
-from freightcrm.api.customers import CODE_LENGTH, CustomerNotFound
+from freightcrm.api.customers import visible_customer
 from freightcrm.api.schemas import MAX_PAGE, ErrorOut
 from freightcrm.core import access
 from freightcrm.core.errors import ApplicationError, PermissionDeniedError
-from freightcrm.customers.models import Customer
-from freightcrm.customers.selectors import customer_for
 from freightcrm.shipments import selectors
 from freightcrm.shipments.choices import ShipmentStatus
 from freightcrm.shipments.models import Shipment, ShipmentEvent
@@ -163,12 +161,7 @@ def shipments_detail(request: HttpRequest, waybill: str) -> dict[str, Any]:
 def customers_shipments(request: HttpRequest, code: str, params: Query[ShipmentListParams]) -> dict[str, Any]:
     """Paged (at most 100 a page), filtered by status and booking dates. A customer you may not see
     is a 404, like one that does not exist. A fixed number of queries whatever the page size."""
-    if len(code) > CODE_LENGTH or not code.isprintable():
-        raise CustomerNotFound
-    try:
-        customer = customer_for(request.user, code=code)
-    except Customer.DoesNotExist as exc:
-        raise CustomerNotFound from exc
+    customer = visible_customer(request.user, code)
     if not access.may_view_model(request.user, Shipment):
         raise PermissionDeniedError(_("You may not view shipments."))
     page = selectors.shipments_of_customer(

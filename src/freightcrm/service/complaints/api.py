@@ -16,13 +16,12 @@ from ninja import Query, Router
 from ninja.responses import Status
 from pydantic import BaseModel, Field, field_validator
 
-from freightcrm.api.customers import CustomerNotFound
+from freightcrm.api.customers import visible_customer
 from freightcrm.api.schemas import ErrorOut, _one_of
 from freightcrm.core import access
 from freightcrm.core.display import person_name
 from freightcrm.core.errors import ApplicationError, PermissionDeniedError
-from freightcrm.customers.models import Contact, Customer
-from freightcrm.customers.selectors import customer_for
+from freightcrm.customers.models import Contact
 from freightcrm.service.complaints import selectors, services
 from freightcrm.service.complaints.choices import Channel, Severity, State
 from freightcrm.service.complaints.models import Complaint, ComplaintCategory
@@ -280,10 +279,7 @@ def complaints_detail(request: HttpRequest, number: str) -> dict[str, Any]:
 def complaints_file(request: HttpRequest, payload: ComplaintFileIn) -> Status[dict[str, Any]]:
     """File a complaint as received; due times follow the severity's target. The shipment (by waybill
     number) and the contact must belong to the customer."""
-    try:
-        customer = customer_for(request.user, code=payload.customer)
-    except Customer.DoesNotExist as exc:
-        raise CustomerNotFound from exc
+    customer = visible_customer(request.user, payload.customer)
     errors: dict[str, Any] = {}
     category = ComplaintCategory.objects.filter(code=payload.category, active=True).first()
     if category is None:

@@ -15,13 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 from pydantic import BaseModel, Field, field_validator
 
-from freightcrm.api.customers import CustomerNotFound
+from freightcrm.api.customers import visible_customer
 from freightcrm.api.schemas import ErrorOut, _one_of
 from freightcrm.core import access
 from freightcrm.core.display import person_name
 from freightcrm.core.errors import ApplicationError, PermissionDeniedError
-from freightcrm.customers.models import Contact, Customer
-from freightcrm.customers.selectors import customer_for
+from freightcrm.customers.models import Contact
 from freightcrm.service.surveys.models import SurveyInvitation
 from freightcrm.service.surveys.selectors import survey_results
 from freightcrm.service.visits import selectors, services
@@ -151,13 +150,6 @@ def _out(visit: Visit) -> dict[str, Any]:
     }
 
 
-def _customer(user: Any, code: str) -> Customer:
-    try:
-        return customer_for(user, code=code)
-    except Customer.DoesNotExist as exc:
-        raise CustomerNotFound from exc
-
-
 def _page(visits: Any, params: VisitListParams) -> dict[str, Any]:
     if params.status:
         visits = visits.filter(status=params.status)
@@ -192,7 +184,7 @@ def visits_list(request: HttpRequest, params: Query[VisitListParams]) -> dict[st
     operation_id="customer_visits_list",
 )
 def customer_visits_list(request: HttpRequest, code: str, params: Query[VisitListParams]) -> dict[str, Any]:
-    customer = _customer(request.user, code)
+    customer = visible_customer(request.user, code)
     return _page(selectors.visits_visible_to(request.user).filter(customer=customer), params)
 
 
@@ -204,7 +196,7 @@ def customer_visits_list(request: HttpRequest, code: str, params: Query[VisitLis
 )
 def visits_create(request: HttpRequest, body: VisitIn) -> Status:
     """Plan a visit for the customer's account manager; 400 when the customer already has one planned."""
-    customer = _customer(request.user, body.customer)
+    customer = visible_customer(request.user, body.customer)
     visit = services.visit_schedule(
         actor=request.user, customer=customer, due_on=body.due_on, mode=body.mode, purpose=body.purpose
     )
@@ -252,5 +244,5 @@ def surveys_results(request: HttpRequest, customer: str = Query("", max_length=2
     see, or for one customer (`customer=<code>`)."""
     if not access.may_view_model(request.user, SurveyInvitation):
         raise PermissionDeniedError(_("Your role may not do this."))
-    one = _customer(request.user, customer) if customer else None
+    one = visible_customer(request.user, customer) if customer else None
     return survey_results(request.user, customer=one)
