@@ -66,6 +66,7 @@ from freightcrm.core.bulk import insert_rows
 from freightcrm.core.fields import BlindIndexField, EncryptedTextField
 from freightcrm.core.models import CodeSequence, allocate_numbers
 from freightcrm.customers import choices
+from freightcrm.customers.demo_steps import DEMO_STEPS, DemoStep, DemoStepContext, register_demo_step  # noqa: F401
 from freightcrm.customers.models import Address, Contact, Customer, LogisticsNeed, Tag
 from freightcrm.customers.services import customer_code_prefix, format_customer_code
 from freightcrm.shipments.choices import ExceptionReason, ShipmentStatus
@@ -2912,41 +2913,6 @@ def write_truth(path: Path, truth: Sequence[tuple[str, str, str]]) -> None:
         writer = csv.writer(out)
         writer.writerow(("duplicate_code", "original_code", "variations"))
         writer.writerows(truth)
-
-
-@dataclass
-class DemoStepContext:
-    """What a later demo step gets: the run's seed and date, the customers it added, a progress bar."""
-
-    seed: int
-    today: dt.date
-    years: int
-    first_customer_id: int  # customers with this id or above were filed by this run
-    progress: Callable[[int], None]  # call with the number of units just done
-    set_total: Callable[[int], None]  # the bar's total, once the step knows it
-
-
-@dataclass(frozen=True)
-class DemoStep:
-    """Demo data another app adds after the archive and shipments are in (complaints, visits…).
-
-    Apps above `customers` register their steps in `AppConfig.ready()`; `seed_demo` runs them in
-    `order` after the main load, each with its own progress bar labelled `label`. `run` returns the
-    number of rows it wrote; it must be deterministic for a given seed and set-wise (batched or
-    SQL), fast enough for a million customers.
-    """
-
-    key: str
-    label: str
-    run: Callable[[DemoStepContext], int]
-    order: int = 100
-
-
-DEMO_STEPS: list[DemoStep] = []
-
-
-def register_demo_step(step: DemoStep) -> None:
-    DEMO_STEPS[:] = sorted([s for s in DEMO_STEPS if s.key != step.key] + [step], key=lambda s: s.order)
 
 
 def generate(

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from freightcrm.core import access
 from freightcrm.core.display import person_name
-from freightcrm.customers.demo import DemoStep, register_demo_step
+from freightcrm.customers.demo_steps import DemoStep, register_demo_step, run_later
 from freightcrm.customers.models import Customer
 from freightcrm.customers.selectors import CardSection, register_card_section
 from freightcrm.service.care.services import register_daily_job
@@ -134,12 +134,6 @@ def due_candidates(today: dt.date) -> Iterator[DueCandidate]:
             )
 
 
-def _run_demo(context: Any) -> int:
-    from freightcrm.service.complaints.demo import demo_complaints
-
-    return demo_complaints(context)
-
-
 register_timeline_source(
     TimelineSource(
         KIND,
@@ -165,7 +159,11 @@ register_card_section(
         _may_view,
     )
 )
-register_demo_step(DemoStep("complaints", "投诉", _run_demo, order=20))
+register_demo_step(
+    DemoStep(
+        "complaints", "投诉", run_later("freightcrm.service.complaints.demo", "demo_complaints"), order=20
+    )
+)
 
 
 def _escalate_daily(today: dt.date) -> int:

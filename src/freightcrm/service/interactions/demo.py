@@ -9,7 +9,7 @@ import random
 from django.db import transaction
 from django.db.models.functions import Mod
 
-from freightcrm.customers.demo import DemoStep, DemoStepContext, register_demo_step
+from freightcrm.customers.demo_steps import DemoStepContext
 from freightcrm.customers.models import Customer
 from freightcrm.service.interactions.choices import Direction, InteractionKind
 from freightcrm.service.interactions.models import Interaction
@@ -123,6 +123,3 @@ def run(ctx: DemoStepContext) -> int:
         with transaction.atomic():
             written += insert_instances(Interaction, rows)
     return written
-
-
-register_demo_step(DemoStep("interactions", "通话与备忘", run, 60))

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from freightcrm.customers.demo import DemoStep, DemoStepContext, register_demo_step
+from freightcrm.customers.demo_steps import DemoStepContext
 from freightcrm.service.surveys.choices import Dimension
 from freightcrm.service.surveys.models import SurveyAnswer, SurveyInvitation, SurveyQuestion, SurveyTemplate
 from freightcrm.service.surveys.services import is_low
@@ -153,6 +153,3 @@ def _write(
                 purpose="满意度低分回访",
             )
     return len(invitations) + len(answers)
-
-
-register_demo_step(DemoStep("surveys", "满意度调查", run, 50))

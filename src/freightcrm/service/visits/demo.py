@@ -21,7 +21,8 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from freightcrm.core.bulk import insert_rows
-from freightcrm.customers.demo import DemoStep, DemoStepContext, register_demo_step, reserve_ids
+from freightcrm.customers.demo import reserve_ids
+from freightcrm.customers.demo_steps import DemoStepContext
 from freightcrm.customers.models import Contact, Customer, Tag
 from freightcrm.service.visits.choices import VisitMode, VisitOutcome, VisitSource, VisitStatus
 from freightcrm.service.visits.models import Visit, VisitRule
@@ -324,6 +325,3 @@ def run(ctx: DemoStepContext) -> int:
             batch += _visits_for(rng, item, contacts.get(item.customer_id, []), ctx.today, ctx.years)
         written += _write(batch)
     return written
-
-
-register_demo_step(DemoStep("visits", "回访", run, 40))
