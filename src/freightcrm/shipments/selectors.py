@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from freightcrm.core import access
+from freightcrm.core.dates import local_midnight
 from freightcrm.customers.models import Customer
 from freightcrm.customers.selectors import CardSection, register_card_section
 from freightcrm.shipments.choices import ShipmentStatus
@@ -94,17 +95,13 @@ def shipments_of_customer(
     if status:
         shipments = shipments.filter(status=status)
     if booked_from:
-        shipments = shipments.filter(booked_at__gte=_local_midnight(booked_from))
+        shipments = shipments.filter(booked_at__gte=local_midnight(booked_from))
     if booked_to:
-        shipments = shipments.filter(booked_at__lt=_local_midnight(booked_to + dt.timedelta(days=1)))
+        shipments = shipments.filter(booked_at__lt=local_midnight(booked_to + dt.timedelta(days=1)))
     total = shipments.count()
     offset = (page - 1) * page_size
     ordered = _with_events(shipments.order_by("-booked_at", "-id"))
     return ShipmentPage(list(ordered[offset : offset + page_size]), total, page, page_size)
-
-
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def _change(now: Decimal | int, before: Decimal | int) -> float | None:
@@ -140,7 +137,7 @@ def transactions_summary(user: Any, customer: Customer, *, today: dt.date | None
     punctual = sum(r.on_time for r in this)
     lanes: list[dict[str, Any]] = []
     if count_12m:
-        since = _local_midnight(start_this)
+        since = local_midnight(start_this)
         lanes = list(
             shipments_visible_to(user)  # type: ignore[arg-type]
             .filter(COUNTED, customer=customer, booked_at__gte=since)

@@ -19,6 +19,7 @@ from django.db.models import Count, DateField, F, Max, Min, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from freightcrm.core.dates import local_midnight
 from freightcrm.customers.models import Customer
 from freightcrm.shipments.choices import ShipmentStatus
 from freightcrm.shipments.models import CustomerShipmentMonth, RegionShipmentMonth, Shipment
@@ -34,8 +35,8 @@ def month_of(instant: dt.datetime) -> dt.date:
 
 def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
     following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    start = timezone.make_aware(dt.datetime.combine(month, dt.time.min))
-    end = timezone.make_aware(dt.datetime.combine(following, dt.time.min))
+    start = local_midnight(month)
+    end = local_midnight(following)
     return start, end
 
 

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from lunardate import LunarDate
 
+from freightcrm.core.dates import local_midnight
 from freightcrm.customers.choices import Status
 from freightcrm.customers.models import Contact, Customer
 from freightcrm.service.due import DueCandidate, DueSource, register_due_source
@@ -131,10 +132,6 @@ def _on_or_after(today: dt.date, month: int, day: int) -> dt.date:
     raise AssertionError("unreachable: a date recurs within a year")
 
 
-def _start_of(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def _streamed(rows: QuerySet[Any]) -> Iterator[Any]:
     """`rows` read in chunks, with titles written in the site's default language (not the worker's)."""
     with translation.override(settings.LANGUAGE_CODE):
@@ -215,7 +212,7 @@ def birthday_candidates(today: dt.date) -> Iterator[DueCandidate]:
 
 
 def archive_review_candidates(today: dt.date) -> Iterator[DueCandidate]:
-    cutoff = _start_of(today + dt.timedelta(days=LOOKAHEAD_DAYS + 1 - REVIEW_AFTER_DAYS))
+    cutoff = local_midnight(today + dt.timedelta(days=LOOKAHEAD_DAYS + 1 - REVIEW_AFTER_DAYS))
     rows = (
         active_customers()
         .filter(updated_at__lt=cutoff)
@@ -237,7 +234,7 @@ def archive_review_candidates(today: dt.date) -> Iterator[DueCandidate]:
 
 
 def checkin_candidates(today: dt.date) -> Iterator[DueCandidate]:
-    cutoff = _start_of(today + dt.timedelta(days=LOOKAHEAD_DAYS + 1 - CHECKIN_AFTER_DAYS))
+    cutoff = local_midnight(today + dt.timedelta(days=LOOKAHEAD_DAYS + 1 - CHECKIN_AFTER_DAYS))
     last_shipment = (
         Shipment.objects.filter(customer=OuterRef("pk")).order_by("-booked_at").values("booked_at")[:1]
     )

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field, field_validator
 from freightcrm.api.customers import visible_customer
 from freightcrm.api.schemas import ErrorOut, _one_of
 from freightcrm.core import access
+from freightcrm.core.dates import local_midnight
 from freightcrm.core.display import person_name
 from freightcrm.core.errors import ApplicationError, PermissionDeniedError
 from freightcrm.customers.models import Contact
@@ -212,10 +213,6 @@ def _lookup(request: HttpRequest, number: str) -> Complaint:
         raise ComplaintNotFound from exc
 
 
-def _day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 @router.get(
     "/complaints",
     response={200: ComplaintPage, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
@@ -246,9 +243,9 @@ def complaints_list(request: HttpRequest, params: Query[ComplaintListParams]) ->
             else rows.exclude(selectors.overdue_q(now))
         )
     if params.received_from:
-        rows = rows.filter(received_at__gte=_day_start(params.received_from))
+        rows = rows.filter(received_at__gte=local_midnight(params.received_from))
     if params.received_to:
-        rows = rows.filter(received_at__lt=_day_start(params.received_to + dt.timedelta(days=1)))
+        rows = rows.filter(received_at__lt=local_midnight(params.received_to + dt.timedelta(days=1)))
     offset = (params.page - 1) * params.page_size
     page = list(rows.order_by("-received_at", "-pk")[offset : offset + params.page_size])
     return {

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from freightcrm.core import access
+from freightcrm.core.dates import local_midnight
 from freightcrm.core.display import person_name
 from freightcrm.customers.demo_steps import DemoStep, register_demo_step, run_later
 from freightcrm.customers.models import Customer
@@ -85,14 +86,10 @@ def timeline_count(user: Any, customer: Customer) -> int:
     return complaints_visible_to(user).filter(customer=customer).count()
 
 
-def _end_of(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
-
-
 def due_candidates(today: dt.date) -> Iterator[DueCandidate]:
     """Open complaints whose awaited step is due by the end of `today`: for the handler, and for every
     manager once escalated."""
-    horizon = _end_of(today)
+    horizon = local_midnight(today + dt.timedelta(days=1))
     rows = (
         Complaint.objects.filter(
             Q(state=State.RECEIVED, response_due_at__lt=horizon)

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from freightcrm.core import access
+from freightcrm.core.dates import local_midnight
 from freightcrm.core.errors import PermissionDeniedError
 from freightcrm.customers.models import Customer
 from freightcrm.service.complaints.choices import DONE_STATES, OPEN_STATES, State, actions_from
@@ -113,10 +114,6 @@ class ShipmentDenominators:
     by_province: dict[str, int]
 
 
-def _aware(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def month_starts(start: dt.date, end: dt.date) -> list[dt.date]:
     """The first days of the months that [start, end) touches."""
     months = []
@@ -136,7 +133,10 @@ def _month_counts(field: str, months: list[dt.date]) -> dict[str, Count]:
     bounds = [*months[1:], (months[-1] + dt.timedelta(days=32)).replace(day=1)] if months else []
     return {
         f"m{index}": Count(
-            "pk", filter=Q(**{f"{field}__gte": _aware(month), f"{field}__lt": _aware(bounds[index])})
+            "pk",
+            filter=Q(
+                **{f"{field}__gte": local_midnight(month), f"{field}__lt": local_midnight(bounds[index])}
+            ),
         )
         for index, month in enumerate(months)
     }
@@ -242,7 +242,7 @@ def complaint_statistics(
     now = now or timezone.now()
     start, end = whole_months(start, end)
     rows = access.visible(user, Complaint.objects.all()).filter(
-        received_at__gte=_aware(start), received_at__lt=_aware(end)
+        received_at__gte=local_midnight(start), received_at__lt=local_midnight(end)
     )
     denominators = _shipment_denominators(start, end)
     months = month_starts(start, end)

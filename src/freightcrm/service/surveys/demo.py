@@ -15,8 +15,8 @@ import hashlib
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
 
+from freightcrm.core.dates import local_midnight
 from freightcrm.customers.demo_steps import DemoStepContext
 from freightcrm.service.surveys.choices import Dimension
 from freightcrm.service.surveys.models import SurveyAnswer, SurveyInvitation, SurveyQuestion, SurveyTemplate
@@ -55,7 +55,7 @@ def run(ctx: DemoStepContext) -> int:
     questions = list(SurveyQuestion.objects.filter(template=template).order_by("position", "pk"))
     written = 0
     start_day = ctx.today - dt.timedelta(days=365 * ctx.years)
-    end = timezone.make_aware(dt.datetime.combine(ctx.today, dt.time.min))
+    end = local_midnight(ctx.today)
     for chunk, contacts in customer_batches(ctx, list(picked_customers(ctx)), BATCH, lambda p: p.customer_id):
         invitations: list[SurveyInvitation] = []
         scores: list[dict[str, int | str]] = []
@@ -137,7 +137,7 @@ def _write(
             if (value := values.get(question.dimension)) is not None
         ]
         insert_instances(SurveyAnswer, answers)
-        recent = timezone.make_aware(dt.datetime.combine(today, dt.time.min)) - FOLLOW_UP_WINDOW
+        recent = local_midnight(today) - FOLLOW_UP_WINDOW
         follow_ups = {  # each customer's latest recent low score
             invitation.customer_id: invitation.pk
             for invitation in invitations
