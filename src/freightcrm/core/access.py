@@ -173,6 +173,22 @@ def _is_set(instance: models.Model, name: str) -> bool:
     return not (field.has_default() and value == field.get_default())
 
 
+def require_permission(
+    user: Any,
+    permission: str,
+    record: models.Model,
+    *,
+    refused: Any = None,
+    hidden: Any = None,
+) -> None:
+    """Raise `PermissionDeniedError` unless `user` has `permission` and may see `record` (a customer or
+    a row that belongs to one). `refused` and `hidden` say why, for the role and for the record."""
+    if not access_for(user).has(permission):
+        raise PermissionDeniedError(refused or _("Your role may not do this."))
+    if not can_see(user, record):
+        raise PermissionDeniedError(hidden or _("You may not change this record."))
+
+
 def require_change(
     user: Any, instance: models.Model, fields: Iterable[str], *, creating: bool = False
 ) -> None:

@@ -183,8 +183,8 @@ def customer_update(
 def customer_delete(*, actor: User, customer: Customer, reason: str = "") -> None:
     """Remove a customer filed by mistake. Customers with shipments cannot be deleted (set them to
     lost or dormant instead): the database protects the shipments, and this says so clearly."""
-    if not access.access_for(actor).has("customers.delete_customer") or not access.can_see(actor, customer):
-        raise PermissionDeniedError(_("You may not delete this record."))
+    refused = _("You may not delete this record.")
+    access.require_permission(actor, "customers.delete_customer", customer, refused=refused, hidden=refused)
     try:
         _with_history(customer, actor, reason)
         with transaction.atomic():
@@ -282,10 +282,10 @@ def customer_part_save(*, actor: User, part: CustomerPart, reason: str = "") -> 
 @transaction.atomic
 def customer_part_delete(*, actor: User, part: CustomerPart, reason: str = "") -> None:
     opts = type(part)._meta
-    if not access.access_for(actor).has(f"{opts.app_label}.delete_{opts.model_name}") or not access.can_see(
-        actor, part
-    ):
-        raise PermissionDeniedError(_("You may not delete this record."))
+    refused = _("You may not delete this record.")
+    access.require_permission(
+        actor, f"{opts.app_label}.delete_{opts.model_name}", part, refused=refused, hidden=refused
+    )
     _with_history(part, actor, reason)
     part.delete()
     if isinstance(part, Contact):
@@ -294,8 +294,8 @@ def customer_part_delete(*, actor: User, part: CustomerPart, reason: str = "") -
 
 @transaction.atomic
 def customer_share_grant(*, actor: User, customer: Customer, user: User, reason: str = "") -> CustomerShare:
-    if not access.access_for(actor).has("customers.add_customershare") or not access.can_see(actor, customer):
-        raise PermissionDeniedError(_("You may not share this customer."))
+    refused = _("You may not share this customer.")
+    access.require_permission(actor, "customers.add_customershare", customer, refused=refused, hidden=refused)
     share, _created = CustomerShare.objects.get_or_create(
         customer=customer, user=user, defaults={"granted_by": actor, "reason": reason}
     )
@@ -304,8 +304,8 @@ def customer_share_grant(*, actor: User, customer: Customer, user: User, reason:
 
 @transaction.atomic
 def customer_share_revoke(*, actor: User, share: CustomerShare) -> None:
-    if not access.access_for(actor).has("customers.delete_customershare") or not access.can_see(
-        actor, share.customer
-    ):
-        raise PermissionDeniedError(_("You may not change who this customer is shared with."))
+    refused = _("You may not change who this customer is shared with.")
+    access.require_permission(
+        actor, "customers.delete_customershare", share.customer, refused=refused, hidden=refused
+    )
     share.delete()

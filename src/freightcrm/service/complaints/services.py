@@ -1,7 +1,7 @@
 """Writes of the complaint area: filing, the state machine, assignment, confirmation, escalation.
 
 The complaint area owns `Complaint`, its `ComplaintEvent` log, the category tree and the
-per-severity `ComplaintTarget`s. Every service checks the actor's rights (`service.permissions.require`),
+per-severity `ComplaintTarget`s. Every service checks the actor's rights (`core.access.require_permission`),
 validates before it writes, writes one `ComplaintEvent` for what it did, and runs in one
 transaction: a refusal changes nothing. Services take `now` so tests and the demo can freeze time.
 """
@@ -42,7 +42,6 @@ from freightcrm.service.complaints.models import (
     ComplaintEvent,
     ComplaintTarget,
 )
-from freightcrm.service.permissions import require
 from freightcrm.shipments.models import Shipment
 
 PERM_ADD = "service.add_complaint"
@@ -111,7 +110,7 @@ def complaint_file(
     """File a complaint as received; its due times come from the severity's target."""
     now = now or timezone.now()
     received_at = received_at or now
-    require(actor, PERM_ADD, customer)
+    access.require_permission(actor, PERM_ADD, customer)
     errors: dict[str, Any] = {}
     if contact is not None and contact.customer_id != customer.pk:
         errors["contact"] = _("This contact belongs to another customer.")
@@ -160,7 +159,7 @@ def _transition(
     """Lock, check rights and that `action` is allowed from the current state, move the locked copy to
     the action's target state (`TRANSITIONS`); return it with the old state."""
     now = now or timezone.now()
-    require(actor, PERM_CHANGE, complaint.customer)
+    access.require_permission(actor, PERM_CHANGE, complaint.customer)
     current = _locked(complaint)
     sources, target = TRANSITIONS[action]
     if current.state not in sources:
@@ -294,7 +293,7 @@ def complaint_assign(
     *, actor: User, complaint: Complaint, handler: User, note: str = "", now: dt.datetime | None = None
 ) -> Complaint:
     now = now or timezone.now()
-    require(actor, PERM_CHANGE, complaint.customer)
+    access.require_permission(actor, PERM_CHANGE, complaint.customer)
     current = _locked(complaint)
     if current.state == State.CLOSED:
         raise InvalidTransition(_("A closed complaint cannot be reassigned; reopen it first."))
@@ -318,7 +317,7 @@ def complaint_confirm(
 ) -> Complaint:
     """Record whether the customer accepts the resolution (only once it is resolved or closed)."""
     now = now or timezone.now()
-    require(actor, PERM_CHANGE, complaint.customer)
+    access.require_permission(actor, PERM_CHANGE, complaint.customer)
     current = _locked(complaint)
     if current.state not in DONE_STATES:
         raise InvalidTransition(_("The customer can confirm only a resolved complaint."))

@@ -10,10 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from freightcrm.core import access
 from freightcrm.customers.models import Contact, Customer
 from freightcrm.service.interactions.choices import Direction, InteractionKind
 from freightcrm.service.interactions.models import Interaction
-from freightcrm.service.permissions import require
 
 MAX_SUMMARY = 4_000
 
@@ -30,7 +30,7 @@ def interaction_log(
     direction: str = "",
 ) -> Interaction:
     """Log a call, note, e-mail, WeChat message or meeting; it happened, so it is not in the future."""
-    require(actor, "service.add_interaction", customer)
+    access.require_permission(actor, "service.add_interaction", customer)
     at = at or timezone.now()
     errors: dict[str, Any] = {}
     if kind not in InteractionKind.values:

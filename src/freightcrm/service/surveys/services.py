@@ -24,9 +24,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from freightcrm.core import access
 from freightcrm.core.errors import ApplicationError
 from freightcrm.customers.models import Contact, Customer
-from freightcrm.service.permissions import require
 from freightcrm.service.surveys.choices import LOW_NPS, LOW_OVERALL, Dimension
 from freightcrm.service.surveys.models import SurveyAnswer, SurveyInvitation, SurveyQuestion, SurveyTemplate
 from freightcrm.service.visits.choices import VisitSource, VisitStatus
@@ -79,7 +79,7 @@ def survey_send(
     base_url: str = "",
 ) -> list[SentInvitation]:
     """One invitation per contact, each with its own link; e-mailed only when e-mail is configured."""
-    require(actor, "service.add_surveyinvitation", customer)
+    access.require_permission(actor, "service.add_surveyinvitation", customer)
     contacts = list(contacts)
     errors: dict[str, Any] = {}
     if not template.is_active:

@@ -19,8 +19,8 @@ from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from freightcrm.core import access
 from freightcrm.customers.models import Contact, Customer
-from freightcrm.service.permissions import require
 from freightcrm.service.visits.choices import VisitMode, VisitOutcome, VisitSource, VisitStatus
 from freightcrm.service.visits.models import Visit, VisitRule
 
@@ -124,7 +124,7 @@ def visit_schedule(
     assignee: Any = None,
 ) -> Visit:
     """Plan a visit by hand; refused when the customer already has a planned visit (reschedule it)."""
-    require(actor, ADD, customer)
+    access.require_permission(actor, ADD, customer)
     _check_mode(mode)
     if due_on < timezone.localdate() - dt.timedelta(days=1):
         raise ValidationError({"due_on": _("A new visit cannot be planned in the past.")})
@@ -171,7 +171,7 @@ def visit_record(
         visit = Visit.objects.select_for_update().select_related("customer").get(pk=visit.pk)
         customer = visit.customer
     assert customer is not None
-    require(actor, CHANGE if visit is not None else ADD, customer)
+    access.require_permission(actor, CHANGE if visit is not None else ADD, customer)
     errors: dict[str, Any] = {}
     if visit is not None and visit.status != VisitStatus.PLANNED:
         raise ValidationError(
@@ -246,7 +246,7 @@ def _planned(visit: Visit) -> Visit:
 @transaction.atomic
 def visit_cancel(*, actor: Any, visit: Visit, reason: str) -> Visit:
     visit = _planned(visit)
-    require(actor, CHANGE, visit.customer)
+    access.require_permission(actor, CHANGE, visit.customer)
     if not reason.strip():
         raise ValidationError({"cancel_reason": _("Say why the visit is cancelled.")})
     visit.status = VisitStatus.CANCELLED
@@ -259,7 +259,7 @@ def visit_cancel(*, actor: Any, visit: Visit, reason: str) -> Visit:
 @transaction.atomic
 def visit_reschedule(*, actor: Any, visit: Visit, due_on: dt.date) -> Visit:
     visit = _planned(visit)
-    require(actor, CHANGE, visit.customer)
+    access.require_permission(actor, CHANGE, visit.customer)
     if due_on < timezone.localdate():
         raise ValidationError({"due_on": _("A visit cannot be moved into the past.")})
     visit.due_on = due_on
