@@ -33,7 +33,7 @@ def _no_control_characters(value: str) -> str:
     return value
 
 
-def _one_of(value: str, allowed: tuple[str, ...] | list[str]) -> str:
+def one_of(value: str, allowed: tuple[str, ...] | list[str]) -> str:
     if value and value not in allowed:
         raise ValueError(
             gettext("Unknown value %(value)s; use one of: %(choices)s.")
@@ -92,17 +92,17 @@ class CustomerListParams(BaseModel):
     @field_validator("kind")
     @classmethod
     def _kind(cls, value: str) -> str:
-        return _one_of(value, CustomerKind.values)
+        return one_of(value, CustomerKind.values)
 
     @field_validator("status")
     @classmethod
     def _status(cls, value: str) -> str:
-        return _one_of(value, Status.values)
+        return one_of(value, Status.values)
 
     @field_validator("grade")
     @classmethod
     def _grade(cls, value: str) -> str:
-        return _one_of(value, CreditGrade.values)
+        return one_of(value, CreditGrade.values)
 
 
 class OwnerOut(BaseModel):

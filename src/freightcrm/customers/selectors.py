@@ -98,7 +98,7 @@ ENCRYPTED_DIGESTS = {"id_number_digest": "id_number", "bank_account_digest": "ba
 SKIPPED_IN_HISTORY = {"updated_at", "created_at", "version", "uid"}
 
 
-def _display(model: type[models.Model], name: str, value: Any) -> str:
+def display_value(model: type[models.Model], name: str, value: Any) -> str:
     if value in (None, "", []):
         return "—"
     field_obj = field_of(model, name)
@@ -181,8 +181,8 @@ def customer_history(user: Any, customer: Customer, *, limit: int = 100) -> list
                     old_text = _related_text(getattr(before, field_name)) if before is not None else ""
                     new_text = _related_text(getattr(record, field_name))
                 else:
-                    old_text = _display(model, field_name, old) if before is not None else ""
-                    new_text = _display(model, field_name, new)
+                    old_text = display_value(model, field_name, old) if before is not None else ""
+                    new_text = display_value(model, field_name, new)
                 changes.append((_label(model, field_name), old_text, new_text))
             kind = {"+": _("created"), "~": _("changed"), "-": _("deleted")}[record.history_type]
             if record.history_type == "~" and not changes:
@@ -296,7 +296,7 @@ def shown(user: Any, instance: models.Model, name: str) -> str:
         return display_phone(value)
     if isinstance(value, AbstractUser):
         return person_name(value)
-    return _display(model, name, value)
+    return display_value(model, name, value)
 
 
 def customer_profile(user: Any, customer: Customer) -> list[dict[str, Any]]:

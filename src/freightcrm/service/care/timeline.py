@@ -31,7 +31,7 @@ from freightcrm.core import access
 from freightcrm.core.display import person_name
 from freightcrm.core.fields import field_of
 from freightcrm.customers.models import Address, Contact, Customer, LogisticsNeed
-from freightcrm.customers.selectors import ENCRYPTED_DIGESTS, SKIPPED_IN_HISTORY, _display
+from freightcrm.customers.selectors import ENCRYPTED_DIGESTS, SKIPPED_IN_HISTORY, display_value
 from freightcrm.service.timeline import (
     Cursor,
     TimelineEntry,
@@ -228,7 +228,7 @@ def _describe(
             if value is None:
                 return "—"
             return person_name(value) if hasattr(value, "get_username") else str(value)
-        return _display(model, f.name, getattr(record, f.attname))
+        return display_value(model, f.name, getattr(record, f.attname))
 
     described: dict[int, list[tuple[str, str, str]]] = {}
     for record in records:

@@ -17,7 +17,7 @@ from ninja.responses import Status
 from pydantic import BaseModel, Field, field_validator
 
 from freightcrm.api.customers import visible_customer
-from freightcrm.api.schemas import ErrorOut, _one_of
+from freightcrm.api.schemas import ErrorOut, one_of
 from freightcrm.core import access
 from freightcrm.core.dates import local_midnight
 from freightcrm.core.display import person_name
@@ -65,12 +65,12 @@ class ComplaintListParams(BaseModel):
     @field_validator("state")
     @classmethod
     def _state(cls, value: str) -> str:
-        return _one_of(value, State.values)
+        return one_of(value, State.values)
 
     @field_validator("severity")
     @classmethod
     def _severity(cls, value: str) -> str:
-        return _one_of(value, Severity.values)
+        return one_of(value, Severity.values)
 
 
 class ComplaintEventOut(BaseModel):

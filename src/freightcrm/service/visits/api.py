@@ -16,7 +16,7 @@ from ninja import Query, Router, Status
 from pydantic import BaseModel, Field, field_validator
 
 from freightcrm.api.customers import visible_customer
-from freightcrm.api.schemas import ErrorOut, _one_of
+from freightcrm.api.schemas import ErrorOut, one_of
 from freightcrm.core import access
 from freightcrm.core.display import person_name
 from freightcrm.core.errors import ApplicationError, PermissionDeniedError
@@ -79,7 +79,7 @@ class VisitListParams(BaseModel):
     @field_validator("status")
     @classmethod
     def _known_status(cls, value: str) -> str:
-        return _one_of(value, VisitStatus.values)
+        return one_of(value, VisitStatus.values)
 
 
 class VisitIn(BaseModel):
