@@ -62,7 +62,7 @@ class VisitAdmin(AccessControlledAdmin, ModelAdmin):
         "source",
         "rule",
         "survey_invitation",
-        "assignee",
+        "assignee_name",
         "due_on",
         "mode",
         "purpose",
@@ -74,7 +74,7 @@ class VisitAdmin(AccessControlledAdmin, ModelAdmin):
         "next_actions",
         "next_visit_on",
         "cancel_reason",
-        "recorded_by",
+        "recorded_by_name",
     )
 
     def get_queryset(self, request: HttpRequest) -> Any:
@@ -99,6 +99,10 @@ class VisitAdmin(AccessControlledAdmin, ModelAdmin):
     @display(description=_("account manager"), ordering="assignee__username")
     def assignee_name(self, obj: Visit) -> str:
         return person_name(obj.assignee)
+
+    @display(description=_("recorded by"))
+    def recorded_by_name(self, obj: Visit) -> str:
+        return person_name(obj.recorded_by)
 
     # --- buttons ---
 
