@@ -35,11 +35,11 @@ serve: install
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn freightcrm.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
 
-# Browser tests drive Debian's Chromium; install it (and CJK fonts) when missing.
+# Browser tests drive Debian's Chromium; the OCR tests render Chinese with a CJK font. Install both when missing.
 browser:
-	@command -v chromium >/dev/null || { \
-	  echo "Installing Debian's chromium for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+	@{ command -v chromium >/dev/null && fc-list :lang=zh | grep -q .; } || { \
+	  echo "Installing Debian's chromium and CJK fonts for the browser and OCR tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fontconfig >/dev/null; }
 
 lint: install
 	$(PY) manage.py check

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "freightcrm.customers",
     "freightcrm.shipments",
     "freightcrm.service",
+    "freightcrm.intake",
     "ninja",  # its templates and static files: the API docs page works offline
     "freightcrm.api",
 ]

@@ -51,6 +51,19 @@ ACCOUNT_SERVICE = SERVICE_READ | {
     "service.add_interaction",
     "service.add_surveyinvitation",
 }
+# Intake (intake app): importing spreadsheets, exporting the list, the review queue (审核).
+IMPORT = {
+    "intake.run_import",
+    "intake.view_importjob",
+    "intake.add_importjob",
+    "intake.change_importjob",
+    "intake.view_columnmapping",
+    "intake.add_columnmapping",
+    "intake.change_columnmapping",
+}
+EXPORT = {"intake.export_customers"}
+REVIEW = {"intake.view_submission", "intake.review_submission", "intake.change_submission"}
+INTAKE_AUDIT = {"intake.view_importjob", "intake.view_submission", "intake.view_exportlog"}
 # Looking up a shipment means reading its event trail too.
 SHIPMENT_READ = {"shipments.view_shipment", "shipments.view_shipmentevent"}
 
@@ -95,6 +108,9 @@ ROLES: tuple[Role, ...] = (
         | ACCOUNT_SERVICE
         | COMPLAINT_HANDLE
         | {perm for part in CUSTOMER_PARTS for perm in _model_perms("customers", part)}
+        | IMPORT
+        | EXPORT
+        | {"intake.view_submission"}
         | OWN_DUE_LIST,
     ),
     _role(
@@ -120,6 +136,10 @@ ROLES: tuple[Role, ...] = (
         | _model_perms("customers", "tag", ("view", "add", "change"))
         | _model_perms("customers", "customershare")
         | {perm for part in CUSTOMER_PARTS for perm in _model_perms("customers", part)}
+        | IMPORT
+        | EXPORT
+        | {"intake.export_sensitive"}
+        | REVIEW
         | OWN_DUE_LIST,
     ),
     _role(
@@ -138,6 +158,7 @@ ROLES: tuple[Role, ...] = (
             "shipments.view_shipment",
             "shipments.view_shipmentevent",
         }
+        | EXPORT
         | OWN_DUE_LIST,
     ),
     _role(
@@ -172,6 +193,8 @@ ROLES: tuple[Role, ...] = (
         | _model_perms("service", "complaintcategory", ("view", "add", "change"))
         | OTHERS_DUE_LISTS
         | SERVICE_READ
+        | EXPORT
+        | INTAKE_AUDIT
         | _model_perms("service", "visitrule", ("add", "change", "delete"))
         | _model_perms("service", "surveytemplate", ("add", "change"))
         | _model_perms("service", "surveyquestion", ("view", "add", "change", "delete")),
@@ -198,7 +221,8 @@ ROLES: tuple[Role, ...] = (
         }
         | COMPLAINT_STATISTICS
         | OTHERS_DUE_LISTS
-        | SERVICE_READ,
+        | SERVICE_READ
+        | INTAKE_AUDIT,
     ),
     _role(
         "admin",

@@ -188,3 +188,13 @@ class DocumentType(models.TextChoices):
 
 
 FINANCE_DOCUMENT_TYPES = {DocumentType.FINANCIAL_REPORT}
+
+
+class ReviewState(models.TextChoices):
+    """A customer's place in review before filing (审核): records filed by import, OCR or the
+    customer's own form wait as pending until a records clerk approves or rejects them. Only
+    approved customers are the archive (`intake` keeps the review queue)."""
+
+    PENDING = "pending", _("pending review")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")

@@ -82,6 +82,13 @@ class Customer(VersionedModel):
         related_name="owned_customers",
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
+    review_state = models.CharField(
+        _("review state"),
+        max_length=10,
+        choices=choices.ReviewState.choices,
+        default=choices.ReviewState.APPROVED,
+        editable=False,
+    )
 
     # Basic information: organisations
     uscc = models.CharField(
@@ -235,6 +242,12 @@ class Customer(VersionedModel):
             # The list's orderings: newest changes first (the default) and by filing date.
             models.Index(fields=["updated_at"], name="customer_updated_idx"),
             models.Index(fields=["created_at"], name="customer_created_idx"),
+            # The review queue: the few customers still waiting (most rows are approved).
+            models.Index(
+                fields=["review_state"],
+                name="customer_review_waiting_idx",
+                condition=~Q(review_state="approved"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,48 @@
+"""The fixed vocabularies of intake: where a record came from, its review state, import settings."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from freightcrm.customers.choices import ReviewState
+
+__all__ = ["ImportMode", "ImportState", "ImportTarget", "ReviewState", "Source", "SubmissionKind"]
+
+
+class Source(models.TextChoices):
+    """Where information entered the archive."""
+
+    STAFF = "staff", _("staff entry")
+    IMPORT = "import", _("spreadsheet import")
+    OCR = "ocr", _("OCR intake")
+    SELF_SERVICE = "self_service", _("customer self-service form")
+
+
+class SubmissionKind(models.TextChoices):
+    NEW = "new", _("new customer")
+    CHANGE = "change", _("change to key fields")
+
+
+class ImportTarget(models.TextChoices):
+    """What one import file (or sheet) holds."""
+
+    CUSTOMERS = "customers", _("customers")
+    CONTACTS = "contacts", _("contacts")
+    NEEDS = "needs", _("logistics needs")
+    SHIPMENTS = "shipments", _("historic shipments")
+
+
+class ImportMode(models.TextChoices):
+    CREATE = "create", _("create new only")
+    UPDATE = "update", _("update existing only")
+    UPSERT = "upsert", _("create or update")
+
+
+class ImportState(models.TextChoices):
+    UPLOADED = "uploaded", _("uploaded")
+    VALIDATING = "validating", _("checking")
+    VALIDATED = "validated", _("checked")
+    IMPORTING = "importing", _("importing")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
