@@ -63,7 +63,12 @@ IMPORT = {
 }
 EXPORT = {"intake.export_customers"}
 REVIEW = {"intake.view_submission", "intake.review_submission", "intake.change_submission"}
-INTAKE_AUDIT = {"intake.view_importjob", "intake.view_submission", "intake.view_exportlog"}
+INTAKE_AUDIT = {
+    "intake.view_importjob",
+    "intake.view_all_imports",
+    "intake.view_submission",
+    "intake.view_exportlog",
+}
 # Looking up a shipment means reading its event trail too.
 SHIPMENT_READ = {"shipments.view_shipment", "shipments.view_shipmentevent"}
 
@@ -138,7 +143,7 @@ ROLES: tuple[Role, ...] = (
         | {perm for part in CUSTOMER_PARTS for perm in _model_perms("customers", part)}
         | IMPORT
         | EXPORT
-        | {"intake.export_sensitive"}
+        | {"intake.export_sensitive", "intake.view_all_imports"}
         | REVIEW
         | OWN_DUE_LIST,
     ),

@@ -80,7 +80,10 @@ class ImportJob(TimeStampedModel):
         ordering = ["-created_at"]
         verbose_name = _("import")
         verbose_name_plural = _("imports")
-        permissions = [("run_import", _("Import customers from spreadsheets"))]
+        permissions = [
+            ("run_import", _("Import customers from spreadsheets")),
+            ("view_all_imports", _("See everyone's imports, not only one's own")),
+        ]
 
     def __str__(self) -> str:
         return self.original_name

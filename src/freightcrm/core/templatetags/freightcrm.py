@@ -16,3 +16,9 @@ def person(user: Any) -> str:
 @register.filter
 def money(value: Decimal | float | int | None, places: int = 0) -> str:
     return display.money(value, places)
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    """`{{ row|get_item:name }}`: a dict's value under a key held in a variable."""
+    return mapping.get(key, "") if hasattr(mapping, "get") else ""
