@@ -319,6 +319,7 @@ def _labelled_values(
     row (two columns), or, failing that, the line below it. A multi-line value continues on the
     following lines that start within the value's column and follow closely below.
     """
+    lines = _join_spaced_labels(lines, labels)
     labelled = {index: _label_of(line.text, labels) for index, line in enumerate(lines)}
     used: set[int] = set()
     found: list[tuple[str, str, float, str]] = []
@@ -363,6 +364,7 @@ def _labelled_values(
                     and other.top > previous.middle
                     and other.top - previous.bottom < 0.8 * previous.height
                     and column_left <= other.left < column_right
+                    and not _beside_a_label(other, lines, labelled)
                 ]
                 if not following:
                     break
@@ -374,6 +376,48 @@ def _labelled_values(
         confidence = min(part.confidence for part, _text in parts)
         found.append((name, value, confidence, " / ".join(part.text for part, _text in parts)))
     return found
+
+
+def _beside_a_label(line: OcrLine, lines: Sequence[OcrLine], labelled: dict[int, Any]) -> bool:
+    """Whether a label stands just left of `line` on its row: then `line` is that label's value,
+    not the continuation of the value above (类型 below 名称 in the same column)."""
+    return any(
+        labelled[j] is not None
+        and other.right <= line.left + line.height
+        and line.left - other.right < 3 * line.height
+        and _same_row(line, other)
+        for j, other in enumerate(lines)
+    )
+
+
+def _join_spaced_labels(lines: Sequence[OcrLine], labels: Sequence[tuple[str, str]]) -> list[OcrLine]:
+    """Join the characters of a spaced-out label that the model read as separate boxes (名　　称 →
+    名, 称) into one line, so it is recognised as a label."""
+    texts = [label for label, _name in labels]
+    joined: list[OcrLine] = []
+    for line in lines:
+        previous = joined[-1] if joined else None
+        text = _squeeze(line.text)
+        if (
+            previous is not None
+            and len(text) <= 2
+            and _same_row(previous, line)
+            and 0 <= line.left - previous.right < 3 * line.height
+            and any(label.startswith(_squeeze(previous.text) + text) for label in texts)
+        ):
+            joined[-1] = OcrLine(
+                text=_squeeze(previous.text) + text,
+                confidence=min(previous.confidence, line.confidence),
+                box=(
+                    (previous.left, min(previous.top, line.top)),
+                    (line.right, min(previous.top, line.top)),
+                    (line.right, max(previous.bottom, line.bottom)),
+                    (previous.left, max(previous.bottom, line.bottom)),
+                ),
+            )
+        else:
+            joined.append(line)
+    return joined
 
 
 # Values

@@ -226,3 +226,37 @@ def test_kind_is_guessed_from_the_text() -> None:
     assert guess_kind(CARD) == "card"
     assert extract(CARD).kind == "card"
     assert extract([]).fields == {}
+
+
+def test_spaced_labels_read_as_single_characters_are_joined() -> None:
+    # the model read 名　　称, 类　　型 and 住　　所 as one box per character
+    lines = [
+        line("名", 70, 270, 37),
+        line("称", 150, 272, 35),
+        line("上海恒通国际物流有限公司", 229, 271),
+        line("类", 71, 336, 35),
+        line("型", 118, 334, 69),
+        line("有限责任公司（自然人投资或", 227, 335),
+        line("控股)", 224, 373),
+        line("住", 693, 506, 41),
+        line("所", 770, 510, 39),
+        line("：上海市浦东新区张江路13", 801, 508, 336),
+        line("88号3幢201室", 833, 547),
+    ]
+    extracted = extract_licence(reading_order(lines))
+    assert extracted.value("name") == "上海恒通国际物流有限公司"
+    assert extracted.value("company_type") == "有限责任公司（自然人投资或控股)"
+    assert extracted.value("address") == "上海市浦东新区张江路1388号3幢201室"
+
+
+def test_a_value_beside_the_next_label_does_not_continue_the_value_above() -> None:
+    # a tilted photo: the name's value sits higher than its label, the type's value follows closely
+    lines = [
+        line("上海恒通国际物流有限公司", 229, 288, 326, 44),
+        line("名称", 77, 298, 119, 42),
+        line("有限责任公司（自然人投资或", 231, 351, 354, 46),
+        line("类型", 75, 358, 123, 49),
+    ]
+    extracted = extract_licence(reading_order(lines))
+    assert extracted.value("name") == "上海恒通国际物流有限公司"
+    assert extracted.value("company_type") == "有限责任公司（自然人投资或"
