@@ -292,6 +292,7 @@ LICENCE_LABELS: tuple[tuple[str, str], ...] = (
     ("经营范围", "business_scope"),
     ("登记机关", ""),
     ("发照日期", ""),
+    ("住", "address"),  # 住　　所 with 所 lost (seen on rendered licences); after every longer label
 )
 MULTI_LINE = {"name", "company_type", "address", "business_scope", ""}
 

@@ -100,6 +100,6 @@ class CardForm(forms.Form):
         assert isinstance(field, forms.ChoiceField)
         field.choices = [
             *candidates,
-            (NEW_CUSTOMER, _("a new customer (the card's company), filed for review")),
+            (NEW_CUSTOMER, _("a new customer, filed for review")),
         ]
         field.initial = candidates[0][0] if candidates else NEW_CUSTOMER

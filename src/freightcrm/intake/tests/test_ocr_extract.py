@@ -260,3 +260,12 @@ def test_a_value_beside_the_next_label_does_not_continue_the_value_above() -> No
     extracted = extract_licence(reading_order(lines))
     assert extracted.value("name") == "上海恒通国际物流有限公司"
     assert extracted.value("company_type") == "有限责任公司（自然人投资或"
+
+
+def test_an_address_label_with_its_second_character_lost_still_finds_the_address() -> None:
+    lines = [
+        line("住", 693, 507, 43),
+        line("：上海市浦东新区张江路13", 801, 508, 336),
+        line("88号3幢201室", 832, 546),
+    ]
+    assert extract_licence(reading_order(lines)).value("address") == "上海市浦东新区张江路1388号3幢201室"
