@@ -7,3 +7,8 @@ class IntakeConfig(AppConfig):
     label = "intake"
     verbose_name = _("Intake and review")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from freightcrm.intake.ocr_admin import register
+
+        register()  # the OCR pages (admin.py holds the import wizard's)

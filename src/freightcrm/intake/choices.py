@@ -7,7 +7,16 @@ from django.utils.translation import gettext_lazy as _
 
 from freightcrm.customers.choices import ReviewState
 
-__all__ = ["ImportMode", "ImportState", "ImportTarget", "ReviewState", "Source", "SubmissionKind"]
+__all__ = [
+    "ImportMode",
+    "ImportState",
+    "ImportTarget",
+    "OcrKind",
+    "OcrState",
+    "ReviewState",
+    "Source",
+    "SubmissionKind",
+]
 
 
 class Source(models.TextChoices):
@@ -46,3 +55,19 @@ class ImportState(models.TextChoices):
     IMPORTING = "importing", _("importing")
     DONE = "done", _("done")
     FAILED = "failed", _("failed")
+
+
+class OcrKind(models.TextChoices):
+    """What an uploaded image shows; AUTO lets the text decide (营业执照 or the licence's labels)."""
+
+    AUTO = "auto", _("decide from the text")
+    LICENCE = "licence", _("business licence")
+    CARD = "card", _("business card")
+
+
+class OcrState(models.TextChoices):
+    WAITING = "waiting", _("waiting to be read")
+    READING = "reading", _("reading")
+    READ = "read", _("read, to be confirmed")
+    FILED = "filed", _("filed")
+    FAILED = "failed", _("could not be read")

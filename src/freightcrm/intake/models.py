@@ -7,6 +7,8 @@
   the customer's own form (the customer row exists with `review_state=pending`), or proposed
   changes to an existing customer's key fields (held here, applied only when approved).
 - `ExportLog`: who exported what, under which filter, how many rows.
+- `OcrScan`: a photo of a business licence or card, its OCR lines and extracted fields, until a
+  person confirms them and they are filed for review.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from freightcrm.intake.choices import (
     ImportMode,
     ImportState,
     ImportTarget,
+    OcrKind,
+    OcrState,
     ReviewState,
     Source,
     SubmissionKind,
@@ -198,3 +202,52 @@ class ExportLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.at:%Y-%m-%d %H:%M} {self.rows}"
+
+
+def ocr_path(instance: OcrScan, filename: str) -> str:
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"ocr/{instance.uid}/scan.{suffix}"
+
+
+class OcrScan(TimeStampedModel):
+    """One uploaded photo or scan of a business licence or card on its way into the archive: read in
+    the background (`lines`: the OCR text lines; `extracted`: the fields with their confidence), then
+    confirmed by a person and filed for review (`customer`, `submission`)."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("document"), max_length=8, choices=OcrKind.choices, default=OcrKind.AUTO)
+    state = models.CharField(_("state"), max_length=8, choices=OcrState.choices, default=OcrState.WAITING)
+    file = models.FileField(_("image"), upload_to=ocr_path, max_length=300)
+    original_name = models.CharField(_("original file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    lines = models.JSONField(_("text read"), default=list, blank=True)
+    extracted = models.JSONField(_("fields found"), default=dict, blank=True)
+    seconds = models.FloatField(_("reading time (s)"), null=True, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ocr_scans",
+    )
+    submission = models.ForeignKey(
+        Submission,
+        verbose_name=_("review item"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("licence or card scan")
+        verbose_name_plural = _("licence and card scans (OCR)")
+
+    def __str__(self) -> str:
+        return self.original_name
