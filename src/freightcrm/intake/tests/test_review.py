@@ -216,3 +216,99 @@ def test_bulk_approval_reports_the_refused_and_approves_the_rest(waiting, role_u
     outcome = submissions_approve(clerk, Submission.objects.filter(state=ReviewState.PENDING))
     assert outcome.approved == 1
     assert [item.pk for item, _message in outcome.refused] == [stale.pk]
+
+
+# --- the queue pages ----------------------------------------------------------------------------------
+
+
+def _client(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_queue_lists_waiting_items_and_a_clerk_approves_from_the_item_page(
+    waiting, role_user, django_assert_max_num_queries
+):
+    clerk = role_user("records_clerk")
+    client = _client(clerk)
+    with django_assert_max_num_queries(15):
+        page = client.get("/admin/intake/submission/")
+    assert page.status_code == 200
+    assert "宁波待审物流有限公司" in page.content.decode()
+    item = client.get(f"/admin/intake/submission/{waiting.pk}/change/")
+    assert "The record as it would be filed" in item.content.decode() or "宁波待审" in item.content.decode()
+    # when
+    answer = client.post(f"/admin/intake/submission/{waiting.pk}/change/", {"decision": "approve"})
+    # then
+    assert answer.status_code == 302
+    assert Customer.objects.get(pk=waiting.customer_id).review_state == ReviewState.APPROVED
+
+
+def test_rejecting_without_a_reason_on_the_page_says_so_and_changes_nothing(waiting, role_user):
+    client = _client(role_user("records_clerk"))
+    answer = client.post(
+        f"/admin/intake/submission/{waiting.pk}/change/", {"decision": "reject", "reason": ""}
+    )
+    assert answer.status_code == 200
+    assert Submission.objects.get(pk=waiting.pk).state == ReviewState.PENDING
+
+
+def test_the_change_page_masks_the_bank_account_for_a_manager(make_customer, role_user):
+    customer = make_customer(bank_account="6222021234567890")
+    submission = propose_changes(
+        actor=None,
+        customer=customer,
+        source=Source.SELF_SERVICE,
+        changes={"bank_account": "6222029876543210"},
+    )
+    manager = role_user("manager")
+    text = _client(manager).get(f"/admin/intake/submission/{submission.pk}/change/").content.decode()
+    assert "6222029876543210" not in text and "6222********3210" in text
+    clerk_text = _client(role_user("records_clerk")).get(f"/admin/intake/submission/{submission.pk}/change/")
+    assert "6222029876543210" in clerk_text.content.decode()
+
+
+def test_an_account_manager_sees_their_submission_and_its_decision_but_cannot_decide(
+    make_customer, role_user
+):
+    manager = role_user("account_manager")
+    clerk = role_user("records_clerk")
+    customer = make_customer(name="苏州速达物流有限公司", owner=manager)
+    customer_update(actor=manager, customer=customer, version=customer.version, name="苏州速达供应链有限公司")
+    submission = Submission.objects.get()
+    client = _client(manager)
+    assert (
+        client.post(f"/admin/intake/submission/{submission.pk}/change/", {"decision": "approve"}).status_code
+        == 404
+    )
+    submission_reject(actor=clerk, submission=submission, reason="名称须与营业执照一致")
+    listing = client.get("/admin/intake/submission/?state=all").content.decode()
+    assert "名称须与营业执照一致" in listing
+
+
+def test_the_customer_form_says_a_key_field_change_went_to_review(make_customer, role_user):
+    # given an account manager's own customer, its change form as the browser would submit it
+    manager = role_user("account_manager")
+    customer = make_customer(name="苏州速达物流有限公司", owner=manager)
+    client = _client(manager)
+    url = f"/admin/customers/customer/{customer.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() not in (None, [])}
+    data.update(
+        {
+            f"{prefix}-{key}": 0
+            for prefix in ("contacts", "addresses", "needs", "documents", "shares")
+            for key in ("TOTAL_FORMS", "INITIAL_FORMS")
+        }
+    )
+    # when the name is changed
+    answer = client.post(
+        url, {**data, "name": "苏州速达供应链有限公司", "edit_version": customer.version}, follow=True
+    )
+    # then the name waits for review and the page says so
+    shown = [str(message) for message in answer.context["messages"]]
+    assert any("review" in message for message in shown), shown
+    customer.refresh_from_db()
+    assert customer.name == "苏州速达物流有限公司"
+    assert Submission.objects.get().changed_fields == ["name"]
