@@ -7,3 +7,6 @@ class IntakeConfig(AppConfig):
     label = "intake"
     verbose_name = _("Intake and review")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        import freightcrm.intake.selectors  # noqa: F401 - registers the customer card's block

@@ -7,7 +7,16 @@ from django.utils.translation import gettext_lazy as _
 
 from freightcrm.customers.choices import ReviewState
 
-__all__ = ["ImportMode", "ImportState", "ImportTarget", "ReviewState", "Source", "SubmissionKind"]
+__all__ = [
+    "ConsentChannel",
+    "ConsentPurpose",
+    "ImportMode",
+    "ImportState",
+    "ImportTarget",
+    "ReviewState",
+    "Source",
+    "SubmissionKind",
+]
 
 
 class Source(models.TextChoices):
@@ -46,3 +55,16 @@ class ImportState(models.TextChoices):
     IMPORTING = "importing", _("importing")
     DONE = "done", _("done")
     FAILED = "failed", _("failed")
+
+
+class ConsentPurpose(models.TextChoices):
+    """What a customer may agree to (DOMAIN: explicit consent for marketing and for sharing)."""
+
+    SERVICE_NOTICES = "service_notices", _("service notices")
+    MARKETING = "marketing", _("marketing")
+    PARTNER_SHARING = "partner_sharing", _("data sharing with partners")
+
+
+class ConsentChannel(models.TextChoices):
+    SELF_SERVICE = "self_service", _("customer self-service form")
+    STAFF = "staff", _("recorded by staff")

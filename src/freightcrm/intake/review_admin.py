@@ -20,10 +20,13 @@ from unfold.decorators import action, display
 from freightcrm.core.admin import AccessControlledAdmin, report_error, staff
 from freightcrm.core.display import person_name
 from freightcrm.core.errors import ApplicationError
+from freightcrm.customers.models import Customer
+from freightcrm.customers.selectors import customer_for
 from freightcrm.intake import selectors
 from freightcrm.intake.choices import ReviewState
 from freightcrm.intake.models import Submission
 from freightcrm.intake.review import BulkOutcome, submission_approve, submission_reject, submissions_approve
+from freightcrm.intake.self_service import DEFAULT_EXPIRY_DAYS, self_service_link_issue
 
 ALL = "all"
 
@@ -154,6 +157,11 @@ class SubmissionAdmin(AccessControlledAdmin, ModelAdmin):
                 self.admin_site.admin_view(self.approve_import_view),
                 name="intake_submission_approve_import",
             ),
+            path(
+                "self-service/<int:customer_id>/",
+                self.admin_site.admin_view(self.self_service_view),
+                name="intake_submission_self_service",
+            ),
         ]
         return own + super().get_urls()
 
@@ -167,6 +175,32 @@ class SubmissionAdmin(AccessControlledAdmin, ModelAdmin):
         except ApplicationError as error:
             report_error(request, error)
         return HttpResponseRedirect(reverse("admin:intake_submission_changelist"))
+
+    def self_service_view(self, request: HttpRequest, customer_id: int) -> HttpResponse:
+        """Make a one-time link for the customer's own form; the link is shown once, here."""
+        try:
+            customer = customer_for(request.user, pk=customer_id)
+        except Customer.DoesNotExist as exc:
+            raise Http404 from exc
+        issued = None
+        if request.method == "POST":
+            try:
+                issued = self_service_link_issue(actor=staff(request), customer=customer)
+            except (ValidationError, ApplicationError) as error:
+                report_error(request, error)
+        return TemplateResponse(
+            request,
+            "intake/self_service/issue.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": Submission._meta,
+                "title": gettext("Self-service link"),
+                "customer": customer,
+                "link": request.build_absolute_uri(issued.path) if issued else "",
+                "expires_at": issued.link.expires_at if issued else None,
+                "days": DEFAULT_EXPIRY_DAYS,
+            },
+        )
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None

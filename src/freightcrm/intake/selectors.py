@@ -14,9 +14,9 @@ from freightcrm.core.display import person_name
 from freightcrm.core.fields import BlindIndexField, field_of
 from freightcrm.core.masking import mask
 from freightcrm.customers.models import Customer
-from freightcrm.customers.selectors import display_value
-from freightcrm.intake.choices import ReviewState, SubmissionKind
-from freightcrm.intake.models import Submission
+from freightcrm.customers.selectors import CardSection, display_value, register_card_section
+from freightcrm.intake.choices import ConsentPurpose, ReviewState, SubmissionKind
+from freightcrm.intake.models import Consent, Submission
 from freightcrm.intake.review import conflicting_fields, decode_changes
 
 # Bookkeeping, not what the reviewer decides about.
@@ -102,3 +102,29 @@ def submission_rows(user: Any, submission: Submission) -> list[Row]:
             )
         )
     return rows
+
+
+def customer_intake_card(user: Any, customer: Customer) -> dict[str, Any]:
+    """The card's block: the customer's consent as it stands, what waits for review, the link."""
+    latest: dict[str, Consent] = {}
+    for consent in Consent.objects.filter(customer=customer).order_by("at", "pk"):
+        latest[consent.purpose] = consent
+    waiting = submissions_visible_to(user).filter(customer=customer, state=ReviewState.PENDING).count()
+    return {
+        "customer_id": customer.pk,
+        "consents": [(label, latest.get(value)) for value, label in ConsentPurpose.choices],
+        "waiting": waiting,
+        "may_send": access.access_for(user).has("customers.change_customer"),
+    }
+
+
+register_card_section(
+    CardSection(
+        "intake",
+        _("Consent and review"),
+        "intake/card.html",
+        customer_intake_card,
+        74,
+        lambda user: access.may_view_model(user, Submission),
+    )
+)
