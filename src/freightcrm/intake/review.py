@@ -162,7 +162,7 @@ class ReviewRefused(ApplicationError):
 
 def _lock_pending(actor: Any, submission: Submission) -> Submission:
     access.require_permission(actor, REVIEW_PERMISSION, submission, refused=REFUSED)
-    locked = Submission.objects.select_for_update().select_related("decided_by").get(pk=submission.pk)
+    locked = Submission.objects.select_for_update().get(pk=submission.pk)
     if locked.state != ReviewState.PENDING:
         when = (
             date_format(timezone.localtime(locked.decided_at), "DATETIME_FORMAT")
