@@ -97,13 +97,14 @@ def _customer_model(model: type[models.Model], path: str) -> type[models.Model]:
     return current
 
 
-def visible(user: Any, queryset: QuerySet[M]) -> QuerySet[M]:
-    """Restrict `queryset` to the rows `user` may see."""
+def visible(user: Any, queryset: QuerySet[M], *, archive_only: bool = True) -> QuerySet[M]:
+    """Restrict `queryset` to the rows `user` may see (`archive_only=False`: also the customers
+    waiting for review, which their owner may still complete, e.g. an import adding contacts)."""
     access = access_for(user)
     if not access.authenticated:
         return queryset.none()
     path = getattr(queryset.model, "customer_path", None)
-    if path == "" and getattr(queryset.model, "archive_filter", None) is not None:
+    if archive_only and path == "" and getattr(queryset.model, "archive_filter", None) is not None:
         queryset = queryset.filter(queryset.model.archive_filter)  # type: ignore[attr-defined]
     if path is None or access.all_customers:
         return queryset
@@ -118,7 +119,9 @@ def visible(user: Any, queryset: QuerySet[M]) -> QuerySet[M]:
 
 
 def can_see(user: Any, instance: models.Model) -> bool:
-    return visible(user, type(instance)._default_manager.filter(pk=instance.pk)).exists()
+    """May `user` act on this row? Ownership decides, not review: what a customer waiting for review
+    shows is decided by `visible`, what may be written to it (by its owner, by the reviewer) here."""
+    return visible(user, type(instance)._default_manager.filter(pk=instance.pk), archive_only=False).exists()
 
 
 def may_view_model(user: Any, model: type[models.Model]) -> bool:

@@ -312,3 +312,15 @@ def test_the_customer_form_says_a_key_field_change_went_to_review(make_customer,
     customer.refresh_from_db()
     assert customer.name == "苏州速达物流有限公司"
     assert Submission.objects.get().changed_fields == ["name"]
+
+
+def test_contacts_can_still_be_added_to_a_customer_waiting_for_review(waiting, role_user):
+    """An import files the customer for review, then adds its contacts from the next sheet."""
+    from freightcrm.customers.models import Contact
+    from freightcrm.customers.services import customer_part_save
+
+    clerk = role_user("records_clerk")
+    customer = Customer.objects.get(pk=waiting.customer_id)
+    customer_part_save(actor=clerk, part=Contact(customer=customer, name="李雷", mobile="13912345678"))
+    assert customer.contacts.count() == 1
+    assert not customers_visible_to(clerk).filter(pk=customer.pk).exists()
