@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from freightcrm.api.main import api
+from freightcrm.intake.views import self_service_page
 from freightcrm.service.surveys.views import survey_page
 
 urlpatterns = [
@@ -12,4 +13,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("s/<str:token>/", survey_page, name="survey-answer"),
+    path("f/<str:token>/", self_service_page, name="self-service"),
 ]

@@ -5,7 +5,9 @@ Three layers, all driven by Django permissions so that roles (groups) stay data:
 * **Rows.** A user with `customers.view_all_customers` sees every customer; anyone else sees only
   the customers they own or that are shared with them, and only the contacts, shipments and other
   rows of those customers. A model opts in by naming the path to its customer in `customer_path`
-  (`""` for the customer itself, `"customer"` for its children).
+  (`""` for the customer itself, `"customer"` for its children). A customer model that names an
+  `archive_filter` (a `Q`) shows only the rows matching it: the customers still waiting for review
+  (审核) or rejected are not the archive, for anyone; the review queue reads them on its own.
 * **Field groups.** A model lists its finance and credit fields in `finance_fields`; they are
   hidden without `customers.view_finance` and read-only without `customers.change_finance`.
   Other fields change with the model's ordinary `change_<model>` permission. Fields listed in
@@ -95,12 +97,15 @@ def _customer_model(model: type[models.Model], path: str) -> type[models.Model]:
     return current
 
 
-def visible(user: Any, queryset: QuerySet[M]) -> QuerySet[M]:
-    """Restrict `queryset` to the rows `user` may see."""
+def visible(user: Any, queryset: QuerySet[M], *, archive_only: bool = True) -> QuerySet[M]:
+    """Restrict `queryset` to the rows `user` may see (`archive_only=False`: also the customers
+    waiting for review, which their owner may still complete, e.g. an import adding contacts)."""
     access = access_for(user)
     if not access.authenticated:
         return queryset.none()
     path = getattr(queryset.model, "customer_path", None)
+    if archive_only and path == "" and getattr(queryset.model, "archive_filter", None) is not None:
+        queryset = queryset.filter(queryset.model.archive_filter)  # type: ignore[attr-defined]
     if path is None or access.all_customers:
         return queryset
     customer_model = _customer_model(queryset.model, path)
@@ -114,7 +119,9 @@ def visible(user: Any, queryset: QuerySet[M]) -> QuerySet[M]:
 
 
 def can_see(user: Any, instance: models.Model) -> bool:
-    return visible(user, type(instance)._default_manager.filter(pk=instance.pk)).exists()
+    """May `user` act on this row? Ownership decides, not review: what a customer waiting for review
+    shows is decided by `visible`, what may be written to it (by its owner, by the reviewer) here."""
+    return visible(user, type(instance)._default_manager.filter(pk=instance.pk), archive_only=False).exists()
 
 
 def may_view_model(user: Any, model: type[models.Model]) -> bool:

@@ -18,6 +18,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 from unfold.contrib.filters.admin import RelatedDropdownFilter
@@ -450,6 +451,18 @@ class CustomerAdmin(AccessControlledAdmin, ModelAdmin):
                 version=form.cleaned_data.get("edit_version") or 0,
                 touch=True,
             )
+            if obj.held_for_review:
+                labels = str(_(", ")).join(
+                    str(field_of(Customer, name).verbose_name) for name in obj.held_for_review
+                )
+                messages.warning(
+                    request,
+                    gettext(
+                        "The change of %(fields)s was sent for review; "
+                        "it applies once a records clerk approves it."
+                    )
+                    % {"fields": labels},
+                )
         else:
             services.customer_create(
                 actor=staff(request), customer=obj, address=form.cleaned_data.get("primary_address", "")

@@ -60,6 +60,12 @@ class Customer(VersionedModel):
         "bank_account",
     )
     owner_fields = ("owner",)
+    # Only reviewed customers are the archive (core.access.visible): pending and rejected ones are
+    # seen through the review queue alone.
+    archive_filter = Q(review_state=choices.ReviewState.APPROVED)
+    # Set by `customer_update` on the instance it returns: the key fields whose change went to
+    # review (审核) instead of being saved, so the caller can say so.
+    held_for_review: tuple[str, ...] = ()
     sensitive_fields = {
         "id_number": "customers.view_full_id_number",
         "bank_account": "customers.view_full_bank_account",

@@ -211,7 +211,8 @@ def terms_for(customer: CustomerText) -> set[tuple[int, str]]:
 
 def _texts(customer_ids: Sequence[int] = (), *, between: tuple[int, int] | None = None) -> list[CustomerText]:
     """What the index reads of the given customers, or of those with ids in `between` (inclusive:
-    a range scan, much cheaper than a list of thousands of ids)."""
+    a range scan, much cheaper than a list of thousands of ids). Customers waiting for review or
+    rejected are not the archive and get no entries, so no search finds them."""
     if between:
         contact_rows = Contact.objects.filter(customer_id__gte=between[0], customer_id__lte=between[1])
         customers = Customer.objects.filter(pk__gte=between[0], pk__lte=between[1])
@@ -224,6 +225,7 @@ def _texts(customer_ids: Sequence[int] = (), *, between: tuple[int, int] | None 
     ):
         contacts.setdefault(customer_id, []).append((name, mobile, phone))
     texts = []
+    customers = customers.filter(Customer.archive_filter)
     rows = customers.values_list("pk", "code", "name", "short_name", "uscc", "mobile", "phone")
     for pk, code, name, short_name, uscc, mobile, phone in rows.order_by("pk"):
         people = contacts.get(pk, [])

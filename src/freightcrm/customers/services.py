@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from freightcrm.core import access
 from freightcrm.core.display import person_name
 from freightcrm.core.errors import PermissionDeniedError, StaleEdit
+from freightcrm.core.fields import field_of
 from freightcrm.core.models import allocate_numbers
 from freightcrm.core.regions import parse_address
 from freightcrm.customers.choices import AddressKind, CustomerKind
@@ -40,6 +41,9 @@ from freightcrm.customers.search import reindex_customers
 CustomerPart = Contact | Address | LogisticsNeed | Document
 NO_REGION = "000000"
 SEARCHED_FIELDS = frozenset({"name", "short_name", "uscc", "mobile", "phone"})  # see search.terms_for
+# Changes to these by anyone who may not review (审核) wait for a records clerk (intake.review).
+KEY_FIELDS = ("name", "uscc", "bank_account", "owner")
+REVIEW_PERMISSION = "intake.review_submission"
 
 
 def customer_code_prefix(kind: str, adcode: str) -> str:
@@ -134,6 +138,13 @@ def _changed_fields(instance: models.Model, original: models.Model) -> list[str]
     return changed
 
 
+def _held_for_review(actor: User, changed: list[str], approving: bool) -> list[str]:
+    """The key fields among `changed` that go to review instead of being saved now."""
+    if approving or access.access_for(actor).has(REVIEW_PERMISSION):
+        return []
+    return [name for name in changed if name in KEY_FIELDS]
+
+
 @transaction.atomic
 def customer_update(
     *,
@@ -142,6 +153,7 @@ def customer_update(
     version: int,
     reason: str = "",
     touch: bool = False,
+    approving: bool = False,
     **changes: Any,
 ) -> Customer:
     """Change a customer the actor began editing at `version`.
@@ -149,6 +161,12 @@ def customer_update(
     Refuses with `StaleEdit` if someone saved in between, and with `PermissionDeniedError` if the
     actor may not see the customer or change one of the fields. `touch` bumps the version even
     when no field of the customer itself changed (its contacts or addresses did).
+
+    Key fields (`KEY_FIELDS`) changed by someone who may not review are not saved: they become a
+    review item (`intake.review.propose_changes`) and are named in the returned customer's
+    `held_for_review`; the other fields are saved as usual. `approving` is the review queue applying
+    an approved item: the reviewer's permission to review replaces the field checks, which were
+    made when the change was proposed.
     """
     current = Customer.objects.select_for_update().get(pk=customer.pk)
     if not access.can_see(actor, current):
@@ -157,11 +175,19 @@ def customer_update(
         who, when = _last_editor(current)
         raise StaleEdit(current_version=current.version, by=who, at=when)
     for name, value in changes.items():
-        if name in {"code", "uid", "version", "id", "created_by"}:
+        if name in {"code", "uid", "version", "id", "created_by", "review_state"}:
             raise ValidationError({name: _("This field cannot be changed.")})
         setattr(customer, name, value)
     changed = _changed_fields(customer, current)
-    access.require_change(actor, current, changed)
+    if approving:
+        access.require_permission(actor, REVIEW_PERMISSION, current)
+    else:
+        access.require_change(actor, current, changed)
+    held: dict[str, Any] = {}
+    for name in _held_for_review(actor, changed, approving):
+        held[name] = getattr(customer, name)
+        attname = field_of(Customer, name).attname
+        setattr(customer, attname, getattr(current, attname))
     customer.full_clean(exclude=["code"])
     changed = _changed_fields(customer, current)  # normalisation may have undone a change
     if not changed:
@@ -170,13 +196,38 @@ def customer_update(
                 version=F("version") + 1, updated_at=timezone.now()
             )
             customer.version = current.version + 1
-        return customer
-    customer.version = current.version + 1
-    _with_history(customer, actor, reason)
-    customer.save()
-    if SEARCHED_FIELDS.intersection(changed):
-        reindex_customers([customer.pk])
+    else:
+        customer.version = current.version + 1
+        _with_history(customer, actor, reason)
+        customer.save()
+        if SEARCHED_FIELDS.intersection(changed):
+            reindex_customers([customer.pk])
+    customer.held_for_review = ()
+    if held:
+        from freightcrm.intake.choices import Source  # intake builds on customers, not the reverse
+        from freightcrm.intake.review import propose_changes
+
+        submission = propose_changes(
+            actor=actor, customer=customer, changes=held, source=Source.STAFF, note=reason
+        )
+        customer.held_for_review = tuple(submission.changed_fields) if submission else ()
     return customer
+
+
+@transaction.atomic
+def customer_set_review_state(*, actor: User, customer: Customer, state: str, reason: str) -> Customer:
+    """Let a customer filed for review into the archive (approved) or keep it out (rejected).
+
+    Only the review queue calls this (`intake.review`), which checks the reviewer's permission; it
+    is here because every write to a customer records its history in this module.
+    """
+    current = Customer.objects.select_for_update().get(pk=customer.pk)
+    current.review_state = state
+    current.version += 1
+    _with_history(current, actor, reason)
+    current.save(update_fields=["review_state", "version", "updated_at"])
+    reindex_customers([current.pk])  # the index holds approved customers only
+    return current
 
 
 @transaction.atomic

@@ -12,3 +12,4 @@ class IntakeConfig(AppConfig):
         from freightcrm.intake.ocr_admin import register
 
         register()  # the OCR pages (admin.py holds the import wizard's)
+        import freightcrm.intake.selectors  # noqa: F401 - registers the customer card's block

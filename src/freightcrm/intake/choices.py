@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from freightcrm.customers.choices import ReviewState
 
 __all__ = [
+    "ConsentChannel",
+    "ConsentPurpose",
     "ImportMode",
     "ImportState",
     "ImportTarget",
@@ -71,3 +73,16 @@ class OcrState(models.TextChoices):
     READ = "read", _("read, to be confirmed")
     FILED = "filed", _("filed")
     FAILED = "failed", _("could not be read")
+
+
+class ConsentPurpose(models.TextChoices):
+    """What a customer may agree to (DOMAIN: explicit consent for marketing and for sharing)."""
+
+    SERVICE_NOTICES = "service_notices", _("service notices")
+    MARKETING = "marketing", _("marketing")
+    PARTNER_SHARING = "partner_sharing", _("data sharing with partners")
+
+
+class ConsentChannel(models.TextChoices):
+    SELF_SERVICE = "self_service", _("customer self-service form")
+    STAFF = "staff", _("recorded by staff")

@@ -9,6 +9,8 @@
 - `ExportLog`: who exported what, under which filter, how many rows.
 - `OcrScan`: a photo of a business licence or card, its OCR lines and extracted fields, until a
   person confirms them and they are filed for review.
+- `SelfServiceLink`: a secret link (hash only) that lets a customer confirm or correct their own
+  details once, before it expires; `Consent`: each consent given or withdrawn, with its wording.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from freightcrm.core.fields import EncryptedTextField
 from freightcrm.core.models import TimeStampedModel
 from freightcrm.customers.models import Customer
 from freightcrm.intake.choices import (
+    ConsentChannel,
+    ConsentPurpose,
     ImportMode,
     ImportState,
     ImportTarget,
@@ -251,3 +255,69 @@ class OcrScan(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class SelfServiceLink(TimeStampedModel):
+    """One link a customer uses once to confirm or correct their details and give consent."""
+
+    customer_path = "customer"
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="self_service_links"
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    submission = models.ForeignKey(
+        Submission, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("self-service link")
+        verbose_name_plural = _("self-service links")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")), name="self_service_expires_after_issue"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} · {self.expires_at:%Y-%m-%d}"
+
+
+class Consent(models.Model):
+    """One consent decision of a customer: given or withdrawn, for one purpose, in which words.
+
+    Append-only: the latest row per purpose is the customer's current decision; earlier rows are the
+    proof of what was agreed when (the privacy rules ask for explicit, recorded consent)."""
+
+    customer_path = "customer"
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="consents"
+    )
+    purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose.choices)
+    given = models.BooleanField(_("given"))
+    at = models.DateTimeField(_("when"), db_index=True)
+    channel = models.CharField(_("channel"), max_length=12, choices=ConsentChannel.choices)
+    text_version = models.CharField(_("wording version"), max_length=20)
+    link = models.ForeignKey(
+        SelfServiceLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="consents"
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        indexes = [models.Index(fields=["customer", "purpose", "at"], name="consent_latest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.customer} · {self.get_purpose_display()} · {self.given}"

@@ -1,17 +1,14 @@
 """Satisfaction surveys (满意度调查): sending invitations with a secret link, taking one answer each.
 
-A token is `secrets.token_urlsafe(32)` (256 random bits); the database keeps only its SHA-256, so
-neither a database copy nor a guess opens a survey. An answer claims its invitation with one
-conditional UPDATE (not answered, not expired): two submissions racing each other get one answer
-and one refusal, never two answers. A low score (see `choices.LOW_OVERALL`, `choices.LOW_NPS`) puts
-a follow-up visit on the account manager's list in the same transaction.
+A link's token comes from `core.tokens` (random, only its hash stored). An answer claims its
+invitation with one conditional UPDATE (not answered, not expired): two submissions racing each
+other get one answer and one refusal, never two answers. A low score (see `choices.LOW_OVERALL`,
+`choices.LOW_NPS`) puts a follow-up visit on the account manager's list in the same transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from freightcrm.core import access
 from freightcrm.core.errors import ApplicationError
+from freightcrm.core.tokens import new_token, plausible, token_hash
 from freightcrm.customers.models import Contact, Customer
 from freightcrm.service.surveys.choices import LOW_NPS, LOW_OVERALL, Dimension
 from freightcrm.service.surveys.models import SurveyAnswer, SurveyInvitation, SurveyQuestion, SurveyTemplate
@@ -35,7 +33,6 @@ from freightcrm.service.visits.models import Visit
 MAX_EXPIRY_DAYS = 90
 DEFAULT_EXPIRY_DAYS = 14
 FOLLOW_UP_DAYS = 3  # a low score is followed up within three days
-MAX_TOKEN_LENGTH = 64  # token_urlsafe(32) is 43 characters; anything much longer is not ours
 MAX_TEXT = 2_000
 
 
@@ -45,10 +42,6 @@ class SurveyUnavailable(ApplicationError):
     def __init__(self, message: Any, *, code: str, status: int) -> None:
         super().__init__(message, code=code)
         self.status = status
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -95,12 +88,12 @@ def survey_send(
     now = timezone.now()
     sent = []
     for contact in contacts:
-        token = secrets.token_urlsafe(32)
+        token, digest = new_token()
         invitation = SurveyInvitation.objects.create(
             template=template,
             customer=customer,
             contact=contact,
-            token_hash=token_hash(token),
+            token_hash=digest,
             sent_by=actor,
             sent_at=now,
             expires_at=now + dt.timedelta(days=expires_in_days),
@@ -134,7 +127,7 @@ def _mail(contact: Contact, customer: Customer, template: SurveyTemplate, link: 
 
 def invitation_for_token(token: str) -> SurveyInvitation:
     """The invitation behind `token`, looked up by its hash; `SurveyUnavailable` (404) otherwise."""
-    if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
+    if not plausible(token):
         raise SurveyUnavailable(_("This survey link is not valid."), code="survey_not_found", status=404)
     try:
         return SurveyInvitation.objects.select_related("template", "customer", "contact").get(

@@ -30,12 +30,14 @@ from freightcrm.service.surveys.services import (
 HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Referrer-Policy": "same-origin"}
 
 
-def _language(request: HttpRequest) -> str:
+def public_language(request: HttpRequest) -> str:
     wanted = request.GET.get("lang", "")
     return wanted if wanted in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
-def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+def public_page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
     response = render(request, template, context, status=status)
     for name, value in HEADERS.items():
         response[name] = value
@@ -61,12 +63,12 @@ def _form(invitation: SurveyInvitation, data: Any, errors: dict[str, list[str]])
 @never_cache
 @require_http_methods(["GET", "POST"])
 def survey_page(request: HttpRequest, token: str) -> HttpResponse:
-    with translation.override(_language(request)):
+    with translation.override(public_language(request)):
         try:
             invitation = invitation_for_token(token)
             check_open(invitation)
         except SurveyUnavailable as refusal:
-            return _page(
+            return public_page(
                 request, "service/surveys/public_closed.html", {"message": str(refusal)}, refusal.status
             )
         errors: dict[str, list[str]] = {}
@@ -74,16 +76,16 @@ def survey_page(request: HttpRequest, token: str) -> HttpResponse:
             try:
                 survey_answer(token=token, data=request.POST)
             except SurveyUnavailable as refusal:
-                return _page(
+                return public_page(
                     request, "service/surveys/public_closed.html", {"message": str(refusal)}, refusal.status
                 )
             except ValidationError as error:
                 errors = error.message_dict
             else:
-                return _page(request, "service/surveys/public_thanks.html", {"invitation": invitation})
+                return public_page(request, "service/surveys/public_thanks.html", {"invitation": invitation})
         context = {
             "invitation": invitation,
             "rows": _form(invitation, request.POST if request.method == "POST" else None, errors),
             "has_errors": bool(errors),
         }
-        return _page(request, "service/surveys/public_form.html", context, 400 if errors else 200)
+        return public_page(request, "service/surveys/public_form.html", context, 400 if errors else 200)
