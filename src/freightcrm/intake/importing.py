@@ -562,7 +562,7 @@ class Importer:
                     creating=True,
                 )
             except PermissionDeniedError as exc:
-                self.refuse(row, str(exc))
+                self.refuse(row, exc)
                 return
             row.outcome = "created"
             return
@@ -707,6 +707,12 @@ class Importer:
                     _("Nothing in the archive matches this row."),
                     _("Use “create or update” to add new records."),
                 )
+                return
+            try:
+                fields = [name for name in row.values if not name.startswith("customer_")]
+                access.require_change(self.actor, record, ["customer", *fields], creating=True)
+            except PermissionDeniedError as exc:
+                self.refuse(row, exc)
                 return
             row.outcome = "created"
             return
@@ -999,17 +1005,21 @@ def _work(job: ImportJob, importer: Importer, *, progress: Progress | None, batc
     job's counters (and, when writing, its resume point), then store the error workbook."""
     report = ErrorReport(importer.table.headers)
     start = job.next_row if importer.writing else 0
-    for chunk in _chunks(importer.table.rows(start=start), batch_size):
-        with transaction.atomic():
-            rows = importer.process(chunk)
-            _count(job, rows, report)
-            job.processed_rows += len(chunk)
-            if importer.writing:
-                job.next_row = job.processed_rows
-            job.total_rows = max(job.total_rows, job.processed_rows)
-            job.save()
-        if progress:
-            progress(job.processed_rows, job.total_rows)
+    try:
+        for chunk in _chunks(importer.table.rows(start=start), batch_size):
+            with transaction.atomic():
+                rows = importer.process(chunk)
+                _count(job, rows, report)
+                job.processed_rows += len(chunk)
+                if importer.writing:
+                    job.next_row = job.processed_rows
+                job.total_rows = max(job.total_rows, job.processed_rows)
+                job.save()
+            if progress:
+                progress(job.processed_rows, job.total_rows)
+    except BaseException:
+        report.workbook.close()  # its temporary files; the next run writes a new workbook
+        raise
     job.total_rows = job.processed_rows
     report.save_to(job)
     job.finished_at = timezone.now()
