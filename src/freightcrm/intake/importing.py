@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import operator
 import re
 import tempfile
@@ -247,26 +248,42 @@ def unknown_columns(job: ImportJob) -> list[str]:
 
 
 class ErrorReport:
-    """The error workbook: one line per problem with the original row beside it (streamed)."""
+    """The error workbook: one line per problem with the original row beside it.
+
+    Lines are spooled to a temporary file as JSON while the rows stream by (memory stays flat at any
+    number of errors) and turned into a workbook at the end, so a run that stops leaves nothing open.
+    """
 
     def __init__(self, headers: list[str]) -> None:
-        from openpyxl import Workbook
-
-        self.workbook = Workbook(write_only=True)
-        self.sheet = self.workbook.create_sheet(str(_("errors")))
-        titles = [_("row"), _("column"), _("value"), _("reason"), _("how to fix")]
-        self.sheet.append([str(title) for title in titles] + list(headers))
+        self.headers = headers
+        self.spool = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115 - closed in save_to
         self.count = 0
 
     def add(self, error: RowError, cells: list[str]) -> None:
-        safe = [f"'{cell}" if is_formula(cell) else cell for cell in cells]
-        value = f"'{error.value}" if is_formula(error.value) else error.value
-        self.sheet.append([error.row, error.column, value, error.message, error.hint, *safe])
+        self.spool.write(
+            json.dumps([error.row, error.column, error.value, error.message, error.hint, *cells])
+        )
+        self.spool.write("\n")
         self.count += 1
 
+    def close(self) -> None:
+        self.spool.close()
+
     def save_to(self, job: ImportJob) -> None:
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(str(_("errors")))
+        titles = [_("row"), _("column"), _("value"), _("reason"), _("how to fix")]
+        sheet.append([str(title) for title in titles] + list(self.headers))
+        self.spool.seek(0)
+        for line in self.spool:
+            number, *texts = json.loads(line)
+            # A value that Excel would run as a formula is written as text, never as a formula.
+            sheet.append([number, *(f"'{text}" if is_formula(text) else text for text in texts)])
+        self.close()
         with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
-            self.workbook.save(handle.name)
+            workbook.save(handle.name)
             handle.seek(0)
             job.error_report.save(f"{job.uid}-errors.xlsx", File(handle), save=False)
 
@@ -1018,7 +1035,7 @@ def _work(job: ImportJob, importer: Importer, *, progress: Progress | None, batc
             if progress:
                 progress(job.processed_rows, job.total_rows)
     except BaseException:
-        report.workbook.close()  # its temporary files; the next run writes a new workbook
+        report.close()  # the next run writes a new workbook
         raise
     job.total_rows = job.processed_rows
     report.save_to(job)
