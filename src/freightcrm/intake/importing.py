@@ -56,6 +56,7 @@ from freightcrm.core.models import allocate_numbers
 from freightcrm.core.regions import parse_addresses
 from freightcrm.customers.choices import AddressKind, CustomerKind, ReviewState
 from freightcrm.customers.models import Address, Contact, Customer, LogisticsNeed
+from freightcrm.customers.rules import normalise_customer
 from freightcrm.customers.search import reindex_customers
 from freightcrm.customers.services import (
     apply_address,
@@ -310,6 +311,7 @@ class Importer:
         self.clerk = access.access_for(self.actor).has("intake.review_submission")
         self.reason = f"导入 {job.original_name}"[:100]
         self.users: dict[str, Any] = {}
+        self.visible_ids: set[int] = set()  # matched customers of the batch the actor may see
         self.digest_field = Customer._meta.get_field("id_number_digest")
         assert isinstance(self.digest_field, BlindIndexField)
 
@@ -440,7 +442,8 @@ class Importer:
                 customer.owner = owner
         customer.code = "pending"
         row.kept = len(row.errors)
-        self.validate_customer(row, customer)
+        normalise_customer(customer)  # for matching; validated once its match is known
+
         row.record = customer
         row.address = values.get("address", "")
         if values.get("contact_name"):
@@ -517,6 +520,11 @@ class Importer:
                 for number in (customer.mobile, customer.phone):
                     if number:
                         found.setdefault(("name+phone", f"{customer.name}\t{number}"), customer)
+        self.visible_ids = set(
+            access.visible(self.actor, Customer.objects.filter(pk__in={c.pk for c in found.values()}))
+            .values_list("pk", flat=True)
+            .iterator()
+        )
         for row in rows:
             if row.record is None:
                 continue
@@ -566,6 +574,7 @@ class Importer:
                     _("This import only updates customers; use “create or update” to add new ones."),
                 )
                 return
+            self.validate_customer(row, row.record)
             if row.errors:
                 return
             customer: Customer = row.record
@@ -590,7 +599,7 @@ class Importer:
                 _("Remove the row, or import with “create or update”."),
             )
             return
-        if not access.can_see(self.actor, existing):
+        if existing.pk not in self.visible_ids:
             self.refuse(
                 row,
                 _("This row matches %(code)s, a customer you may not change.") % {"code": existing.code},
