@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from freightcrm.intake.choices import ImportState
-from freightcrm.intake.importing import _require_import, job_check, job_run
+from freightcrm.intake.importing import job_check, job_run
 from freightcrm.intake.models import ImportJob
+from freightcrm.intake.rows import require_import
 
 
 @task()
@@ -36,7 +37,7 @@ def run_import(job_id: int, dry_run: bool) -> None:
 
 def job_enqueue(*, actor: Any, job: ImportJob, dry_run: bool) -> ImportJob:
     """Mark the job as checking or importing and hand it to a worker (after this transaction commits)."""
-    _require_import(actor)
+    require_import(actor)
     job.state = ImportState.VALIDATING if dry_run else ImportState.IMPORTING
     job.message = ""
     job.save(update_fields=["state", "message", "updated_at"])

@@ -12,7 +12,7 @@ from freightcrm.conftest import valid_resident_id, valid_uscc
 from freightcrm.customers.choices import ReviewState
 from freightcrm.customers.models import Address, Contact, Customer, LogisticsNeed
 from freightcrm.customers.search import customer_search
-from freightcrm.intake import importing
+from freightcrm.intake import filing
 from freightcrm.intake.choices import Source, SubmissionKind
 from freightcrm.intake.importing import job_run, job_set_mapping, job_start
 from freightcrm.intake.models import Submission
@@ -81,7 +81,7 @@ def test_a_crash_in_the_third_batch_resumes_with_nothing_lost_or_doubled(role_us
     # given a writer that fails on its third batch
     clerk = role_user("records_clerk")
     job = job_start(actor=clerk, upload=sheet(customer_rows(23)))
-    real = importing.write_customers
+    real = filing.write_customers
     calls = {"n": 0}
 
     def flaky(importer, rows):
@@ -90,7 +90,7 @@ def test_a_crash_in_the_third_batch_resumes_with_nothing_lost_or_doubled(role_us
             raise RuntimeError("disk full")
         real(importer, rows)
 
-    monkeypatch.setattr(importing, "write_customers", flaky)
+    monkeypatch.setattr(filing, "write_customers", flaky)
     # when the run stops in the third batch
     with pytest.raises(RuntimeError):
         job_run(job, batch_size=5)
@@ -115,7 +115,7 @@ def test_the_task_checks_runs_and_marks_a_failed_run(
     job.refresh_from_db()
     assert (job.state, job.created_rows, job.processed_rows) == ("validated", 4, 4)
     assert not Customer.objects.exists()
-    monkeypatch.setattr(importing, "write_customers", lambda importer, rows: 1 / 0)
+    monkeypatch.setattr(filing, "write_customers", lambda importer, rows: 1 / 0)
     with django_capture_on_commit_callbacks(execute=True):
         job_enqueue(actor=clerk, job=job, dry_run=False)
     job.refresh_from_db()
