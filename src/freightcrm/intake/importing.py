@@ -131,7 +131,7 @@ def job_set_mapping(
     """Choose the mapping (and mode, sheet). `ValidationError` if a required field is unmapped or a
     field is mapped twice; a different sheet re-reads headers and row count."""
     require_import(actor)
-    if job.state in (ImportState.IMPORTING, ImportState.DONE) and job.next_row:
+    if not job.dry_run and job.next_row:
         raise ValidationError(_("This import has already run; start a new import to change its mapping."))
     if mode is not None:
         if mode not in ImportMode.values:

@@ -248,3 +248,12 @@ def test_shipments_need_the_right_to_create_them(role_user, make_customer):
     upload = SimpleUploadedFile("运单.csv", text.encode())
     job = job_run(job_start(actor=role_user("records_clerk"), upload=upload, target="shipments"))
     assert job.error_rows == 1 and "may not create" in job.errors_preview[0]["message"]
+
+
+def test_the_mapping_of_a_job_that_has_written_rows_cannot_change(role_user, sheet):
+    from django.core.exceptions import ValidationError
+
+    clerk = role_user("records_clerk")
+    job = job_run(job_start(actor=clerk, upload=sheet(customer_rows(1))))
+    with pytest.raises(ValidationError, match="already run"):
+        job_set_mapping(actor=clerk, job=job, mapping=job.mapping)
