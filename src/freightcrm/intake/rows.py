@@ -95,7 +95,9 @@ class Row:
 
 def is_formula(text: str) -> bool:
     """Text that Excel would run as a formula when the data is exported and opened again."""
-    return text.startswith(FORMULA_STARTS) and not SIGNED_NUMBER.match(text)
+    if not text.startswith(FORMULA_STARTS) or SIGNED_NUMBER.match(text):
+        return False
+    return bool(text.strip("-+ "))  # "-" or "--" is how people write "none", not a formula
 
 
 def open_job_table(job: ImportJob) -> Table:

@@ -207,3 +207,14 @@ def test_only_roles_with_the_import_permission_may_start(role_user, sheet):
 
     with pytest.raises(PermissionDeniedError):
         job_start(actor=role_user("front_desk"), upload=sheet(customer_rows(1)))
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [("=1+1", True), ("@SUM(A1)", True), ("+cmd|' /C calc'!A0", True), ("-2+3", True), ("-", False),
+     ("+86 139 0000 0001", False), ("-12.5", False), ("普通备注", False)],
+)  # fmt: skip
+def test_what_counts_as_a_formula(text, refused):
+    from freightcrm.intake.rows import is_formula
+
+    assert is_formula(text) is refused
