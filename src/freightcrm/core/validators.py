@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -141,7 +142,10 @@ LANDLINE_TYPES = {
 }
 
 
+@lru_cache(maxsize=8192)
 def _parse_phone(value: str) -> phonenumbers.PhoneNumber | None:
+    """Cached: validating and then normalising a number parses it twice (about 0.1 ms each); an
+    import validates thousands of numbers a second. Callers only read the parsed number."""
     text = to_half_width(value).strip()
     try:
         return phonenumbers.parse(text, "CN")
