@@ -211,7 +211,7 @@ class CustomerAdmin(AccessControlledAdmin, ModelAdmin):
     warn_unsaved_form = True
     inlines = (ContactInline, AddressInline, NeedInline, DocumentInline, ShareInline)
     actions_detail = ("open_card",)
-    actions_list = ("ocr_intake",)
+    actions_list = ("import_sheet", "ocr_intake")
 
     class Media:
         js = ("freightcrm/customer_form.js",)
@@ -358,6 +358,18 @@ class CustomerAdmin(AccessControlledAdmin, ModelAdmin):
         if not access.access_for(request.user).finance:
             columns.remove("grade")
         return columns
+
+    @action(
+        description=_("Import from a spreadsheet"),
+        icon="upload_file",
+        url_path="import-sheet",
+        permissions=["import_sheet"],
+    )
+    def import_sheet(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponseRedirect(reverse("admin:intake_importjob_add"))
+
+    def has_import_sheet_permission(self, request: HttpRequest) -> bool:
+        return access.access_for(request.user).has("intake.run_import")
 
     @action(
         description=_("Read a business licence or card"),
