@@ -251,7 +251,7 @@ def _rows(
         yield row
 
 
-def _as_text(value: Any) -> str:
+def csv_text(value: Any) -> str:
     if isinstance(value, str):
         return escape_formula(value, fmt="csv")
     if isinstance(value, dt.datetime):
@@ -271,14 +271,14 @@ def _write_csv(out: IO[bytes], headers: list[str], rows: Iterator[list[Any]], en
         writer = csv.writer(text)
         writer.writerow(headers)
         for row in rows:
-            writer.writerow([_as_text(value) for value in row])
+            writer.writerow([csv_text(value) for value in row])
             yield 1
         text.flush()
     finally:
         text.detach()  # the caller's file stays open
 
 
-def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
+def xlsx_cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"  # text, never a formula
@@ -295,7 +295,7 @@ def _write_xlsx(out: IO[bytes], headers: list[str], rows: Iterator[list[Any]]) -
     sheet = workbook.create_sheet(title)
     sheet.append(headers)
     for row in rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
+        sheet.append([xlsx_cell(sheet, value) for value in row])
         yield 1
     workbook.save(out)
 
