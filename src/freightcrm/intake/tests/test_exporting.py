@@ -243,3 +243,29 @@ def test_command_writes_the_file_and_refuses_clearly(people, role_user, tmp_path
         call_command("export_customers", str(tmp_path / "x.pdf"), "--user", "records_clerk")
     assert not (tmp_path / "x.csv").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["customers.xlsx"]
+
+
+def test_export_page_downloads_under_the_list_filters(people, client):
+    # given: the account manager on the list, filtered to enterprises
+    client.force_login(people["manager"])
+    # when: the list's Export button is followed and the form sent
+    redirect = client.get("/admin/customers/customer/export-list/?kind__exact=E")
+    page = client.get(redirect.url)
+    response = client.post(redirect.url, {"fmt": "csv", "encoding": "gb18030"})
+    # then
+    assert redirect.url.endswith("/admin/intake/exportlog/export-customers/?kind__exact=E")
+    assert page.status_code == 200 and "sensitive" not in page.context["form"].fields
+    text = b"".join(response.streaming_content).decode("gb18030")
+    assert "上海顺达物流有限公司" in text and "王建国" not in text
+    assert ExportLog.objects.get().filters == {"kind": "E"}
+
+
+def test_export_page_refused_without_permission_and_sensitive_refused_in_form(people, client, role_user):
+    client.force_login(role_user("front_desk"))
+    assert client.get("/admin/intake/exportlog/export-customers/").status_code == 403
+    client.force_login(people["manager"])
+    response = client.post(
+        "/admin/intake/exportlog/export-customers/",
+        {"fmt": "csv", "encoding": "utf-8-sig", "sensitive": "full"},
+    )
+    assert b"".join(response.streaming_content).count(BANK.encode()) == 0  # the option is not offered
