@@ -216,7 +216,7 @@ def filter_record(filters: CustomerFilters, q: str) -> dict[str, Any]:
     return record
 
 
-def _cell(customer: Customer, name: str) -> Any:
+def cell_value(customer: Customer, name: str) -> Any:
     """One value as a person reads it: choice labels, names, dates; numbers stay numbers."""
     if name == ADDRESS:
         return getattr(customer, "export_address", None) or ""
@@ -247,7 +247,7 @@ def _rows(
                 full = access.shown_value(actor, customer, name) if sensitive else None
                 row.append(full if full is not None else mask(getattr(customer, name)))
             else:
-                row.append(_cell(customer, name))
+                row.append(cell_value(customer, name))
         yield row
 
 
