@@ -8,13 +8,20 @@ them only for rows that a service or generator has already made valid.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import datetime as dt
+import enum
+import json
+import operator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import islice
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db import connection, models
+from django.db import connection, models, transaction
+
+from freightcrm.core.fields import BlindIndexField, EncryptedTextField
+from freightcrm.core.models import CodeSequence
 
 SQLITE_BATCH = 5_000
 SORT_CACHE_KIB = 1_048_576  # 1 GiB of SQLite page cache while a refilled table's indexes are built
@@ -135,3 +142,193 @@ def refilling_table(
         for _name, definition in indexes:
             cursor.execute(definition)
         cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
+
+
+class DatetimeWriter(Protocol):
+    def datetime_text(self, value: dt.datetime) -> str: ...
+
+
+class DatabaseClock:
+    """Aware datetimes as the text Django stores: naive UTC on SQLite, UTC with `+00:00` for COPY."""
+
+    def __init__(self, vendor: str = "") -> None:
+        self.suffix = "+00:00" if (vendor or connection.vendor) == "postgresql" else ""
+
+    def datetime_text(self, value: dt.datetime) -> str:
+        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ") + self.suffix
+
+
+Converter = Callable[[models.Model, Any], Any]
+
+
+def _converter(model_field: models.Field[Any, Any], clock: DatetimeWriter) -> Converter | None:
+    """How a value of `model_field` becomes what the database driver is given, or None to pass it
+    as it is. The result is what Django's own `get_db_prep_save` would give on SQLite, and text that
+    PostgreSQL's COPY reads as the same value; encrypted fields and blind indexes use the fields' own
+    `pre_save`, so ciphertexts are bound to table, row and field exactly as a `save()` binds them."""
+    if isinstance(model_field, EncryptedTextField | BlindIndexField):
+        return lambda instance, _value: model_field.pre_save(instance, True)
+    if isinstance(model_field, models.DateTimeField):
+        return lambda _instance, value: (
+            value if value is None or isinstance(value, str) else clock.datetime_text(value)
+        )
+    if isinstance(model_field, models.DateField):
+        return lambda _instance, value: value.isoformat() if value else None
+    if isinstance(model_field, models.DecimalField):
+        return lambda _instance, value: None if value is None else str(value)
+    if isinstance(model_field, models.JSONField):
+        return lambda _instance, value: json.dumps(value)
+    if isinstance(model_field, models.UUIDField):
+        return lambda _instance, value: value.hex if value else None
+    return None
+
+
+class TableShape:
+    """The columns of one seeded table and how a planned instance becomes a row for them.
+
+    Every concrete field is written except the database-assigned primary key (unless `write_pk`:
+    customer ids are reserved up front, see `reserve_ids`) and those named in `leading`, which the
+    writer puts first (codes only it can allocate). A field added to the model later is written with
+    the default the instance got, so the seed keeps working.
+    """
+
+    def __init__(
+        self,
+        model: type[models.Model],
+        clock: DatetimeWriter,
+        *,
+        leading: Sequence[str] = (),
+        write_pk: bool = False,
+    ) -> None:
+        self.model = model
+        clock = clock or DatabaseClock()
+        self.leading = tuple(leading)
+        pk = model._meta.pk
+        assert pk is not None
+        written = [
+            model_field
+            for model_field in model._meta.concrete_fields
+            if model_field.attname not in self.leading
+            and not (model_field is pk and isinstance(model_field, models.AutoField | models.BigAutoField))
+        ]
+        if write_pk and pk not in written:
+            written.insert(0, pk)
+        attnames = [model_field.attname for model_field in written]
+        self.fields = (*self.leading, *attnames)
+        self._values = operator.itemgetter(*attnames)
+        self._converted = [
+            (position, convert)
+            for position, model_field in enumerate(written)
+            if (convert := _converter(model_field, clock)) is not None
+        ]
+        # Fields with choices are often set from enum members (TextChoices): written as plain values.
+        self._choices = [position for position, model_field in enumerate(written) if model_field.choices]
+
+    def row(self, instance: models.Model) -> tuple[Any, ...]:
+        values = list(self._values(instance.__dict__))
+        for position, convert in self._converted:
+            values[position] = convert(instance, values[position])
+        for position in self._choices:
+            value = values[position]
+            if isinstance(value, enum.Enum):
+                values[position] = value.value
+        return tuple(values)
+
+
+def quote_name(name: str | None) -> str:
+    assert name, "a table or column name"
+    return connection.ops.quote_name(name)
+
+
+def reserve_ids(model: type[models.Model], count: int) -> int:
+    """Reserve `count` consecutive primary keys of `model` and return the first.
+
+    Knowing the ids before anything is written lets the workers fill in foreign keys. The table's
+    own id generator is moved past the block (PostgreSQL: its sequence, under a lock that keeps
+    concurrent inserts out while it moves; SQLite: `sqlite_sequence`, which AUTOINCREMENT honours),
+    so rows filed meanwhile by anyone else get ids after it.
+    """
+    table = model._meta.db_table
+    pk = model._meta.pk
+    assert pk is not None
+    column = quote_name(pk.column)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX({column}), 0) FROM {quote_name(table)}")  # noqa: S608
+        highest = int(cursor.fetchone()[0])
+        if connection.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {quote_name(table)} IN SHARE ROW EXCLUSIVE MODE")
+            cursor.execute(f"SELECT COALESCE(MAX({column}), 0) FROM {quote_name(table)}")  # noqa: S608
+            highest = int(cursor.fetchone()[0])
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk.column])
+            sequence = cursor.fetchone()[0]
+            cursor.execute(f"SELECT last_value, is_called FROM {sequence}")  # noqa: S608
+            last, called = cursor.fetchone()
+            highest = max(highest, last if called else last - 1)
+            if count:
+                cursor.execute("SELECT setval(%s, %s, true)", [sequence, highest + count])
+        else:
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            found = cursor.fetchone()
+            highest = max(highest, int(found[0]) if found else 0)
+            if count:
+                if found:
+                    cursor.execute(
+                        "UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [highest + count, table]
+                    )
+                else:
+                    cursor.execute(
+                        "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, highest + count]
+                    )
+    return highest + 1
+
+
+def allocate_blocks(counts: Mapping[str, int]) -> dict[str, int]:
+    """The first of `counts[prefix]` consecutive numbers reserved under each prefix.
+
+    `core.models.allocate_numbers` for many prefixes at once: a batch of a thousand customers
+    touches hundreds of (kind, district) prefixes, and three statements per prefix per batch were a
+    large share of the seed's time. Same locking: each counter row is updated (and so locked)
+    before it is read, in prefix order.
+    """
+    prefixes = sorted(prefix for prefix, count in counts.items() if count)
+    if not prefixes:
+        return {}
+    table = quote_name(CodeSequence._meta.db_table)
+    with transaction.atomic():
+        CodeSequence.objects.bulk_create(
+            [CodeSequence(prefix=prefix) for prefix in prefixes], ignore_conflicts=True
+        )
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET last_value = last_value + %s WHERE prefix = %s",  # noqa: S608
+                [(counts[prefix], prefix) for prefix in prefixes],
+            )
+        last = dict(CodeSequence.objects.filter(prefix__in=prefixes).values_list("prefix", "last_value"))
+    return {prefix: last[prefix] - counts[prefix] + 1 for prefix in prefixes}
+
+
+def created_history_sql(model: type[models.Model]) -> str:
+    """`INSERT … SELECT`: a "created" history row (django-simple-history's table) for each row of
+    `model` with an id in a range, as `bulk_create_with_history` would write it, without sending
+    the rows through Python again. Parameters: history date (as stored), change reason, history
+    user id (or None), first id, last id."""
+    history = model.history.model  # type: ignore[attr-defined]
+    columns = {model_field.attname: model_field.column for model_field in model._meta.concrete_fields}
+    copied = [
+        (model_field.column, columns[model_field.attname])
+        for model_field in history._meta.concrete_fields
+        if model_field.attname in columns and not model_field.attname.startswith("history_")
+    ]
+    target = ", ".join(quote_name(column) for column, _source in copied)
+    source = ", ".join(quote_name(column) for _target, column in copied)
+    extra = ", ".join(
+        quote_name(name)
+        for name in ("history_date", "history_change_reason", "history_type", "history_user_id")
+    )
+    pk = model._meta.pk
+    assert pk is not None
+    return (
+        f"INSERT INTO {quote_name(history._meta.db_table)} ({target}, {extra}) "  # noqa: S608
+        f"SELECT {source}, %s, %s, '+', %s FROM {quote_name(model._meta.db_table)} "
+        f"WHERE {quote_name(pk.column)} BETWEEN %s AND %s"
+    )

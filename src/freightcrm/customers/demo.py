@@ -35,10 +35,8 @@ import bisect
 import csv
 import datetime as dt
 import enum
-import json
 import math
 import multiprocessing
-import operator
 import random
 import re
 import time
@@ -62,9 +60,15 @@ from pypinyin import lazy_pinyin
 from stdnum.cn import ric
 
 from freightcrm.core import crypto, regions
-from freightcrm.core.bulk import insert_rows
-from freightcrm.core.fields import BlindIndexField, EncryptedTextField
-from freightcrm.core.models import CodeSequence, allocate_numbers
+from freightcrm.core.bulk import (
+    TableShape,
+    allocate_blocks,
+    created_history_sql,
+    insert_rows,
+    quote_name,
+    reserve_ids,
+)
+from freightcrm.core.models import allocate_numbers
 from freightcrm.customers import choices
 from freightcrm.customers.demo_steps import DEMO_STEPS, DemoStep, DemoStepContext, register_demo_step  # noqa: F401
 from freightcrm.customers.models import Address, Contact, Customer, LogisticsNeed, Tag
@@ -2261,76 +2265,6 @@ MONTH_FIELDS = (
 # Rows: planned model instances as tuples of database-ready values
 # --------------------------------------------------------------------------------------------------
 
-Converter = Callable[[models.Model, Any], Any]
-
-
-def _converter(model_field: models.Field[Any, Any], clock: Clock) -> Converter | None:
-    """How a value of `model_field` becomes what the database driver is given, or None to pass it
-    as it is. The result is what Django's own `get_db_prep_save` would give on SQLite, and text that
-    PostgreSQL's COPY reads as the same value; encrypted fields and blind indexes use the fields' own
-    `pre_save`, so ciphertexts are bound to table, row and field exactly as a `save()` binds them."""
-    if isinstance(model_field, EncryptedTextField | BlindIndexField):
-        return lambda instance, _value: model_field.pre_save(instance, True)
-    if isinstance(model_field, models.DateTimeField):
-        return lambda _instance, value: (
-            value if value is None or isinstance(value, str) else clock.datetime_text(value)
-        )
-    if isinstance(model_field, models.DateField):
-        return lambda _instance, value: value.isoformat() if value else None
-    if isinstance(model_field, models.DecimalField):
-        return lambda _instance, value: None if value is None else str(value)
-    if isinstance(model_field, models.JSONField):
-        return lambda _instance, value: json.dumps(value)
-    if isinstance(model_field, models.UUIDField):
-        return lambda _instance, value: value.hex if value else None
-    return None
-
-
-class TableShape:
-    """The columns of one seeded table and how a planned instance becomes a row for them.
-
-    Every concrete field is written except the database-assigned primary key (unless `write_pk`:
-    customer ids are reserved up front, see `reserve_ids`) and those named in `leading`, which the
-    writer puts first (codes only it can allocate). A field added to the model later is written with
-    the default the instance got, so the seed keeps working.
-    """
-
-    def __init__(
-        self, model: type[models.Model], clock: Clock, *, leading: Sequence[str] = (), write_pk: bool = False
-    ) -> None:
-        self.model = model
-        self.leading = tuple(leading)
-        pk = model._meta.pk
-        assert pk is not None
-        written = [
-            model_field
-            for model_field in model._meta.concrete_fields
-            if model_field.attname not in self.leading
-            and not (model_field is pk and isinstance(model_field, models.AutoField | models.BigAutoField))
-        ]
-        if write_pk and pk not in written:
-            written.insert(0, pk)
-        attnames = [model_field.attname for model_field in written]
-        self.fields = (*self.leading, *attnames)
-        self._values = operator.itemgetter(*attnames)
-        self._converted = [
-            (position, convert)
-            for position, model_field in enumerate(written)
-            if (convert := _converter(model_field, clock)) is not None
-        ]
-        # Fields with choices are often set from enum members (TextChoices): written as plain values.
-        self._choices = [position for position, model_field in enumerate(written) if model_field.choices]
-
-    def row(self, instance: models.Model) -> tuple[Any, ...]:
-        values = list(self._values(instance.__dict__))
-        for position, convert in self._converted:
-            values[position] = convert(instance, values[position])
-        for position in self._choices:
-            value = values[position]
-            if isinstance(value, enum.Enum):
-                values[position] = value.value
-        return tuple(values)
-
 
 @dataclass
 class Batch:
@@ -2491,78 +2425,6 @@ def produced_batches(job: Job, customers: int, workers: int) -> Iterator[Batch]:
 # --------------------------------------------------------------------------------------------------
 
 
-def _quote(name: str | None) -> str:
-    assert name, "a table or column name"
-    return connection.ops.quote_name(name)
-
-
-def reserve_ids(model: type[models.Model], count: int) -> int:
-    """Reserve `count` consecutive primary keys of `model` and return the first.
-
-    Knowing the ids before anything is written lets the workers fill in foreign keys. The table's
-    own id generator is moved past the block (PostgreSQL: its sequence, under a lock that keeps
-    concurrent inserts out while it moves; SQLite: `sqlite_sequence`, which AUTOINCREMENT honours),
-    so rows filed meanwhile by anyone else get ids after it.
-    """
-    table = model._meta.db_table
-    pk = model._meta.pk
-    assert pk is not None
-    column = _quote(pk.column)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"SELECT COALESCE(MAX({column}), 0) FROM {_quote(table)}")  # noqa: S608
-        highest = int(cursor.fetchone()[0])
-        if connection.vendor == "postgresql":
-            cursor.execute(f"LOCK TABLE {_quote(table)} IN SHARE ROW EXCLUSIVE MODE")
-            cursor.execute(f"SELECT COALESCE(MAX({column}), 0) FROM {_quote(table)}")  # noqa: S608
-            highest = int(cursor.fetchone()[0])
-            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk.column])
-            sequence = cursor.fetchone()[0]
-            cursor.execute(f"SELECT last_value, is_called FROM {sequence}")  # noqa: S608
-            last, called = cursor.fetchone()
-            highest = max(highest, last if called else last - 1)
-            if count:
-                cursor.execute("SELECT setval(%s, %s, true)", [sequence, highest + count])
-        else:
-            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-            found = cursor.fetchone()
-            highest = max(highest, int(found[0]) if found else 0)
-            if count:
-                if found:
-                    cursor.execute(
-                        "UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [highest + count, table]
-                    )
-                else:
-                    cursor.execute(
-                        "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, highest + count]
-                    )
-    return highest + 1
-
-
-def allocate_blocks(counts: Mapping[str, int]) -> dict[str, int]:
-    """The first of `counts[prefix]` consecutive numbers reserved under each prefix.
-
-    `core.models.allocate_numbers` for many prefixes at once: a batch of a thousand customers
-    touches hundreds of (kind, district) prefixes, and three statements per prefix per batch were a
-    large share of the seed's time. Same locking: each counter row is updated (and so locked)
-    before it is read, in prefix order.
-    """
-    prefixes = sorted(prefix for prefix, count in counts.items() if count)
-    if not prefixes:
-        return {}
-    table = _quote(CodeSequence._meta.db_table)
-    with transaction.atomic():
-        CodeSequence.objects.bulk_create(
-            [CodeSequence(prefix=prefix) for prefix in prefixes], ignore_conflicts=True
-        )
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {table} SET last_value = last_value + %s WHERE prefix = %s",  # noqa: S608
-                [(counts[prefix], prefix) for prefix in prefixes],
-            )
-        last = dict(CodeSequence.objects.filter(prefix__in=prefixes).values_list("prefix", "last_value"))
-    return {prefix: last[prefix] - counts[prefix] + 1 for prefix in prefixes}
-
-
 class Writer:
     """Writes batches: allocates codes, USCCs and waybill numbers, inserts the rows, and copies each
     new customer into its history table."""
@@ -2573,7 +2435,7 @@ class Writer:
         self.progress = progress
         self.customer_fields = job.customer_shape.fields  # code and USCC first
         self.shipment_fields, self.shipment_tail = self._shipment_columns()
-        self.history_sql = self._history_sql()
+        self.history_sql = created_history_sql(Customer)
         self.history_stamp = job.generator.clock.datetime_text(job.started)
         self.links = Customer.tags.through
 
@@ -2590,30 +2452,6 @@ class Writer:
             model_field.get_db_prep_save(model_field.get_default(), connection) for model_field in others
         )
         return ("id", *SHIPMENT_FIELDS, *(model_field.attname for model_field in others)), tail
-
-    @staticmethod
-    def _history_sql() -> str:
-        """`INSERT … SELECT`: a "created" history row per new customer, as simple_history's
-        `bulk_create_with_history` would write it, without sending the rows through Python again."""
-        history = Customer.history.model
-        columns = {model_field.attname: model_field.column for model_field in Customer._meta.concrete_fields}
-        copied = [
-            (model_field.column, columns[model_field.attname])
-            for model_field in history._meta.concrete_fields
-            if model_field.attname in columns and not model_field.attname.startswith("history_")
-        ]
-        target = ", ".join(_quote(column) for column, _source in copied)
-        source = ", ".join(_quote(column) for _target, column in copied)
-        extra = ", ".join(
-            _quote(name)
-            for name in ("history_date", "history_change_reason", "history_type", "history_user_id")
-        )
-        pk = _quote(Customer._meta.pk.column)
-        return (
-            f"INSERT INTO {_quote(history._meta.db_table)} ({target}, {extra}) "  # noqa: S608
-            f"SELECT {source}, %s, %s, '+', NULL FROM {_quote(Customer._meta.db_table)} "
-            f"WHERE {pk} BETWEEN %s AND %s"
-        )
 
     def write(self, batch: Batch) -> None:
         counts = self.counts
@@ -2636,7 +2474,7 @@ class Writer:
             last_id = batch.first_id + len(rows) - 1
             with connection.cursor() as cursor:
                 cursor.execute(
-                    self.history_sql, [self.history_stamp, HISTORY_REASON, batch.first_id, last_id]
+                    self.history_sql, [self.history_stamp, HISTORY_REASON, None, batch.first_id, last_id]
                 )
             insert_rows(Address, self.job.address_shape.fields, batch.addresses)
             insert_rows(Contact, self.job.contact_shape.fields, batch.contacts)
@@ -2746,15 +2584,15 @@ def _secondary_index_statements(model: type[models.Model]) -> tuple[list[str], l
                       SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid))
                 ORDER BY c.conname
                 """,
-                [_quote(table)],
+                [quote_name(table)],
             )
             for name, kind, definition in cursor.fetchall():
                 drop.insert(
                     0 if kind == "f" else len(drop),
-                    f"ALTER TABLE {_quote(table)} DROP CONSTRAINT {_quote(name)}",
+                    f"ALTER TABLE {quote_name(table)} DROP CONSTRAINT {quote_name(name)}",
                 )
                 (create_last if kind == "f" else create).append(
-                    f"ALTER TABLE {_quote(table)} ADD CONSTRAINT {_quote(name)} {definition}"
+                    f"ALTER TABLE {quote_name(table)} ADD CONSTRAINT {quote_name(name)} {definition}"
                 )
             cursor.execute(
                 """
@@ -2764,10 +2602,10 @@ def _secondary_index_statements(model: type[models.Model]) -> tuple[list[str], l
                   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
                 ORDER BY index_class.relname
                 """,
-                [_quote(table)],
+                [quote_name(table)],
             )
             for name, definition in cursor.fetchall():
-                drop.append(f"DROP INDEX {_quote(name)}")
+                drop.append(f"DROP INDEX {quote_name(name)}")
                 create.append(definition)
         else:
             cursor.execute(
@@ -2776,7 +2614,7 @@ def _secondary_index_statements(model: type[models.Model]) -> tuple[list[str], l
                 [table],
             )
             for name, definition in cursor.fetchall():
-                drop.append(f"DROP INDEX {_quote(name)}")
+                drop.append(f"DROP INDEX {quote_name(name)}")
                 create.append(definition)
     return drop, create, create_last
 
@@ -2886,7 +2724,7 @@ def analyze(seeded: Iterable[type[models.Model]]) -> None:
         if connection.vendor == "sqlite":
             cursor.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
         for model in seeded:
-            table = _quote(model._meta.db_table)
+            table = quote_name(model._meta.db_table)
             cursor.execute(f"VACUUM ANALYZE {table}" if vacuum else f"ANALYZE {table}")
 
 

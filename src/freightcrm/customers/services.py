@@ -24,7 +24,7 @@ from freightcrm.core import access
 from freightcrm.core.display import person_name
 from freightcrm.core.errors import PermissionDeniedError, StaleEdit
 from freightcrm.core.models import allocate_numbers
-from freightcrm.core.regions import parse_address
+from freightcrm.core.regions import ParsedAddress, parse_address
 from freightcrm.customers.choices import AddressKind, CustomerKind
 from freightcrm.customers.models import (
     Address,
@@ -57,14 +57,15 @@ def _with_history(instance: models.Model, actor: Any, reason: str = "") -> None:
         instance._change_reason = reason  # type: ignore[attr-defined]
 
 
-def _apply_address(address: Address) -> None:
-    parsed = parse_address(address.text)
+def apply_address(address: Address, parsed: ParsedAddress | None = None) -> None:
+    """Fill the address's region and street from its text (`parsed`: already parsed, e.g. in bulk)."""
+    parsed = parsed or parse_address(address.text)
     address.province, address.city, address.district = parsed.province, parsed.city, parsed.district
     address.adcode = parsed.adcode
     address.detail = parsed.detail or address.text
 
 
-def _copy_region(customer: Customer, address: Address) -> None:
+def copy_region(customer: Customer, address: Address) -> None:
     customer.province, customer.city = address.province, address.city
     customer.district, customer.adcode = address.district, address.adcode
 
@@ -96,8 +97,8 @@ def customer_create(
     if address.strip():
         kind = AddressKind.HOME if customer.kind == CustomerKind.INDIVIDUAL else AddressKind.REGISTERED
         primary = Address(kind=kind, text=address.strip(), is_primary=True)
-        _apply_address(primary)
-        _copy_region(customer, primary)
+        apply_address(primary)
+        copy_region(customer, primary)
     customer.code = "pending"  # a placeholder so validation passes; the real code is set below
     customer.full_clean(exclude=["code"])
     prefix = customer_code_prefix(customer.kind, customer.adcode)
@@ -249,7 +250,7 @@ def customer_part_save(*, actor: User, part: CustomerPart, reason: str = "") -> 
             return part
     access.require_change(actor, part, changed, creating=creating)
     if isinstance(part, Address):
-        _apply_address(part)
+        apply_address(part)
     if isinstance(part, Document):
         _check_document(part)
         if creating:
@@ -272,7 +273,7 @@ def customer_part_save(*, actor: User, part: CustomerPart, reason: str = "") -> 
         reindex_customers([part.customer_id])
     if isinstance(part, Address) and primary:
         customer = part.customer
-        _copy_region(customer, part)
+        copy_region(customer, part)
         Customer.objects.filter(pk=customer.pk).update(
             province=part.province, city=part.city, district=part.district, adcode=part.adcode
         )

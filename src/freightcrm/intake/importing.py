@@ -1,0 +1,1052 @@
+"""The import engine: an uploaded sheet becomes customers (or contacts, logistics needs, historic
+shipments) through the archive's own validation, in resumable batches.
+
+A job goes upload (`job_start`) → mapping (`job_set_mapping`, `job_preview`) → dry run
+(`job_check`: every row validated and matched, nothing written) → run (`job_run`). The run works in
+batches of `BATCH_SIZE` rows; each batch is one transaction together with the job's resume point
+and counters, so a crash loses at most the batch in flight and running the job again continues
+where it stopped. Rows are matched with the archive (code, USCC, resident ID blind index, or name
+with mobile/phone), so importing the same file twice creates nothing new.
+
+Why not `customer_create` per row: it costs a dozen queries per customer (unique checks, code
+counter, history, search index). New customers are validated with the same rules in Python
+(`clean_fields` + `Customer.clean`, which is `customers.rules.check_customer`), matched in bulk
+(one query per batch), and written with `core.bulk` (COPY on PostgreSQL), with history rows,
+primary addresses and contacts, review submissions and search terms per batch.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import operator
+import re
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from functools import reduce
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from freightcrm.core import access
+from freightcrm.core.bulk import (
+    DatabaseClock,
+    TableShape,
+    allocate_blocks,
+    created_history_sql,
+    insert_rows,
+    reserve_ids,
+)
+from freightcrm.core.errors import ApplicationError, PermissionDeniedError
+from freightcrm.core.fields import BlindIndexField
+from freightcrm.core.models import allocate_numbers
+from freightcrm.core.regions import parse_addresses
+from freightcrm.customers.choices import AddressKind, CustomerKind, ReviewState
+from freightcrm.customers.models import Address, Contact, Customer, LogisticsNeed
+from freightcrm.customers.search import reindex_customers
+from freightcrm.customers.services import (
+    apply_address,
+    copy_region,
+    customer_code_prefix,
+    customer_part_save,
+    customer_update,
+    format_customer_code,
+)
+from freightcrm.intake.choices import ImportMode, ImportState, ImportTarget, Source, SubmissionKind
+from freightcrm.intake.mapping import REQUIRED, Spec, check_mapping, guess_mapping, parser_for, specs
+from freightcrm.intake.models import ImportJob, Submission
+from freightcrm.intake.reading import FileProblem, Table, check_suffix, open_table
+from freightcrm.intake.review import KEY_FIELDS, propose_changes
+from freightcrm.shipments.choices import ShipmentStatus
+from freightcrm.shipments.models import Shipment, ShipmentEvent
+from freightcrm.shipments.services import WAYBILL_PREFIX, WAYBILL_SEQUENCE, derive_on_time, normalise_waybill
+
+BATCH_SIZE = 2_000
+PREVIEW_ERRORS = 200
+FORMULA_STARTS = ("=", "+", "-", "@")
+SIGNED_NUMBER = re.compile(r"^[+-][\d\s().,\-]*\d[\d\s().,\-]*$")  # +86 138…, -12.5: not formulas
+CUSTOMER_FIELDS = frozenset(
+    model_field.name for model_field in Customer._meta.concrete_fields if model_field.editable
+)
+CONTACT_PREFIX = "contact_"
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class RowError:
+    """One problem in one cell (or row): where, what was there, why it is refused, how to fix it."""
+
+    row: int
+    column: str  # the header as in the file ("" for the row as a whole)
+    value: str
+    message: str
+    hint: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class PreviewRow:
+    number: int
+    values: dict[str, str]  # field → normalised value as it would be filed
+    errors: list[RowError]
+
+
+@dataclass
+class Row:
+    """One data row on its way in."""
+
+    number: int
+    cells: list[str]
+    values: dict[str, Any] = field(default_factory=dict)  # parsed, by field name
+    errors: list[RowError] = field(default_factory=list)
+    record: Any = None  # the unsaved Customer / Contact / LogisticsNeed / Shipment
+    contact: Contact | None = None
+    address: str = ""
+    customer: Customer | None = None  # the existing customer it matches or belongs to
+    outcome: str = ""  # created, updated, unchanged, error
+    changes: dict[str, Any] = field(default_factory=dict)
+    kept: int = 0  # errors found before validation (cells that did not parse): they stay on a match
+    part: Any = None  # the existing contact / need / shipment a row matches
+
+
+def is_formula(text: str) -> bool:
+    """Text that Excel would run as a formula when the data is exported and opened again."""
+    return text.startswith(FORMULA_STARTS) and not SIGNED_NUMBER.match(text)
+
+
+def _max_bytes() -> int:
+    return int(getattr(settings, "FREIGHTCRM_MAX_IMPORT_BYTES", 50 * 1024 * 1024))
+
+
+def _open(job: ImportJob) -> Table:
+    return open_table(Path(job.file.path), original_name=job.original_name, sheet=job.sheet)
+
+
+# -- starting a job -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def job_start(
+    *,
+    actor: Any,
+    upload: UploadedFile | File[Any],
+    target: str = ImportTarget.CUSTOMERS,
+    mode: str = ImportMode.UPSERT,
+    sheet: str = "",
+) -> ImportJob:
+    """Check the file (type, size, emptiness), keep it in the data folder, read its headers and guess
+    the mapping. Raises `FileProblem` when the file cannot be imported, before anything is saved."""
+    _require_import(actor)
+    if target not in ImportTarget.values:
+        raise ValidationError({"target": _("Unknown import target “%(target)s”.") % {"target": target}})
+    if mode not in ImportMode.values:
+        raise ValidationError({"mode": _("Unknown import mode “%(mode)s”.") % {"mode": mode}})
+    name = Path(getattr(upload, "name", "") or "upload").name
+    size = getattr(upload, "size", None) or 0
+    limit = _max_bytes()
+    if size > limit:
+        raise FileProblem(
+            _("The file is %(size).1f MB; the limit is %(limit).1f MB. Split it into smaller files."),
+            code="too_large",
+            params={"size": size / 2**20, "limit": limit / 2**20},
+        )
+    if size == 0:
+        raise FileProblem(
+            _("The file is empty. Choose the file that holds the rows to import."), code="empty"
+        )
+    suffix = check_suffix(name)
+    digest = hashlib.sha256()
+    with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as handle:
+        for chunk in upload.chunks():
+            digest.update(chunk)
+            handle.write(chunk)
+        temporary = Path(handle.name)
+    try:
+        table = open_table(temporary, original_name=name, sheet=sheet)
+        total = table.count_rows()
+        job = ImportJob(
+            target=target,
+            mode=mode,
+            original_name=name[:255],
+            size=size,
+            sha256=digest.hexdigest(),
+            sheet=table.sheet,
+            encoding=table.encoding,
+            headers=table.headers,
+            mapping=guess_mapping(table.headers, target),
+            total_rows=total,
+            created_by=actor,
+        )
+        with temporary.open("rb") as stored:
+            job.file.save(f"source{suffix}", File(stored), save=False)
+        job.save()
+    finally:
+        temporary.unlink(missing_ok=True)
+    return job
+
+
+def _require_import(actor: Any) -> None:
+    if not access.access_for(actor).has("intake.run_import"):
+        raise PermissionDeniedError(_("You may not import spreadsheets."))
+
+
+@transaction.atomic
+def job_set_mapping(
+    *,
+    actor: Any,
+    job: ImportJob,
+    mapping: dict[str, str],
+    mode: str | None = None,
+    sheet: str | None = None,
+) -> ImportJob:
+    """Choose the mapping (and mode, sheet). `ValidationError` if a required field is unmapped or a
+    field is mapped twice; a different sheet re-reads headers and row count."""
+    _require_import(actor)
+    if job.state in (ImportState.IMPORTING, ImportState.DONE) and job.next_row:
+        raise ValidationError(_("This import has already run; start a new import to change its mapping."))
+    if mode is not None:
+        if mode not in ImportMode.values:
+            raise ValidationError({"mode": _("Unknown import mode “%(mode)s”.") % {"mode": mode}})
+        job.mode = mode
+    if sheet is not None and sheet != job.sheet:
+        job.sheet = sheet
+        table = _open(job)
+        job.headers = table.headers
+        job.total_rows = table.count_rows()
+        mapping = {header: mapping.get(header, "") for header in table.headers} or guess_mapping(
+            table.headers, job.target
+        )
+    mapping = {header: mapping.get(header, "") or "" for header in job.headers}
+    check_mapping(job.target, mapping)
+    job.mapping = mapping
+    job.state = ImportState.UPLOADED
+    job.save()
+    return job
+
+
+def unknown_columns(job: ImportJob) -> list[str]:
+    """Headers that fill no field: ignored by the import, listed so the user can check."""
+    return [header for header in job.headers if not job.mapping.get(header)]
+
+
+# -- rows -----------------------------------------------------------------------------------------
+
+
+class ErrorReport:
+    """The error workbook: one line per problem with the original row beside it (streamed)."""
+
+    def __init__(self, headers: list[str]) -> None:
+        from openpyxl import Workbook
+
+        self.workbook = Workbook(write_only=True)
+        self.sheet = self.workbook.create_sheet(str(_("errors")))
+        titles = [_("row"), _("column"), _("value"), _("reason"), _("how to fix")]
+        self.sheet.append([str(title) for title in titles] + list(headers))
+        self.count = 0
+
+    def add(self, error: RowError, cells: list[str]) -> None:
+        safe = [f"'{cell}" if is_formula(cell) else cell for cell in cells]
+        value = f"'{error.value}" if is_formula(error.value) else error.value
+        self.sheet.append([error.row, error.column, value, error.message, error.hint, *safe])
+        self.count += 1
+
+    def save_to(self, job: ImportJob) -> None:
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+            self.workbook.save(handle.name)
+            handle.seek(0)
+            job.error_report.save(f"{job.uid}-errors.xlsx", File(handle), save=False)
+
+
+class Importer:
+    """Parses, validates, matches and (when `writing`) files the rows of one job."""
+
+    def __init__(self, job: ImportJob, *, writing: bool) -> None:
+        self.job = job
+        self.writing = writing
+        self.actor = job.created_by
+        self.target = job.target
+        self.table = _open(job)
+        position = {header: index for index, header in enumerate(self.table.headers)}
+        by_name = {spec.name: spec for spec in specs(self.target)}
+        self.columns: list[tuple[int, str, Spec, Callable[[str], Any], Any]] = []
+        self.header_of: dict[str, str] = {}
+        for header, name in job.mapping.items():
+            if name and header in position and name in by_name:
+                parse, hint = parser_for(by_name[name])
+                self.columns.append((position[header], header, by_name[name], parse, hint))
+                self.header_of[name] = header
+        self.seen: dict[tuple[str, str], int] = {}
+        self.clerk = access.access_for(self.actor).has("intake.review_submission")
+        self.reason = f"导入 {job.original_name}"[:100]
+        self.users: dict[str, Any] = {}
+        self.digest_field = Customer._meta.get_field("id_number_digest")
+        assert isinstance(self.digest_field, BlindIndexField)
+
+    # parsing ---------------------------------------------------------------------------------
+
+    def error(self, row: Row, name: str, message: Any, hint: Any = "", value: str | None = None) -> None:
+        column = self.header_of.get(name, "")
+        if value is None:
+            value = str(row.values.get(name, "")) if name in row.values else self._cell(row, name)
+        row.errors.append(RowError(row.number, column, value, str(message), str(hint)))
+
+    def refuse(self, row: Row, message: Any, hint: Any = "") -> None:
+        """A problem of the row as a whole (a duplicate, a match, a permission), not of one cell."""
+        row.errors.append(RowError(row.number, "", "", str(message), str(hint)))
+
+    def _cell(self, row: Row, name: str) -> str:
+        for index, _header, spec, _parse, _hint in self.columns:
+            if spec.name == name:
+                return row.cells[index]
+        return ""
+
+    def parse(self, number: int, cells: list[str]) -> Row:
+        row = Row(number, cells)
+        for index, header, spec, parse, hint in self.columns:
+            text = cells[index].strip()
+            if not text:
+                continue
+            if is_formula(text):
+                row.errors.append(
+                    RowError(
+                        number,
+                        header,
+                        text,
+                        str(
+                            _(
+                                "The cell starts with “%(char)s” and would "
+                                "run as a formula in Excel; it is refused."
+                            )
+                            % {"char": text[0]}
+                        ),
+                        str(
+                            _("Remove the leading “%(char)s”, or write the value as plain text.")
+                            % {"char": text[0]}
+                        ),
+                    )
+                )
+                continue
+            try:
+                row.values[spec.name] = parse(text)
+            except (ValueError, OverflowError):
+                row.errors.append(
+                    RowError(
+                        number,
+                        header,
+                        text,
+                        str(
+                            _("“%(value)s” is not a valid %(field)s.") % {"value": text, "field": spec.label}
+                        ),
+                        str(hint),
+                    )
+                )
+        failed = {error.column for error in row.errors}
+        for name in REQUIRED[self.target]:
+            header = self.header_of.get(name, "")
+            if header and name not in row.values and header not in failed:
+                self.error(
+                    row,
+                    name,
+                    _("The required column “%(column)s” is empty in this row.") % {"column": header},
+                    _(
+                        "Fill in the cell. If cells were merged in Excel (only the first row of a merged "
+                        "block has the value), unmerge them and fill every row."
+                    ),
+                    value="",
+                )
+        return row
+
+    def add_validation(self, row: Row, error: ValidationError, prefix: str = "") -> None:
+        """The archive's field errors as row errors; one per column (the first says enough)."""
+        if not hasattr(error, "error_dict"):
+            for message in error.messages:
+                self.refuse(row, message)
+            return
+        for name, problems in error.error_dict.items():
+            column = self.header_of.get(f"{prefix}{name}", "")
+            if column and any(known.column == column for known in row.errors):
+                continue
+            problem = problems[0]
+            self.error(row, f"{prefix}{name}", problem.messages[0], self._hint(problem))
+
+    @staticmethod
+    def _hint(problem: ValidationError) -> str:
+        code = getattr(problem, "code", "") or ""
+        if code in {"required", "blank", "null"}:
+            return str(_("Fill in the cell, or add a column for it."))
+        return ""
+
+    # customers -------------------------------------------------------------------------------
+
+    def user(self, username: str) -> Any:
+        if username not in self.users:
+            model = get_user_model()
+            self.users[username] = model._default_manager.filter(username=username, is_active=True).first()
+        return self.users[username]
+
+    def build_customer(self, row: Row) -> None:
+        values = row.values
+        fields = {
+            name: value for name, value in values.items() if name in CUSTOMER_FIELDS and name != "owner"
+        }
+        if "kind" not in fields:
+            fields["kind"] = (
+                CustomerKind.INDIVIDUAL
+                if values.get("id_number") and not values.get("uscc")
+                else CustomerKind.ENTERPRISE
+            )
+        customer = Customer(**fields)
+        if "owner" in values:
+            owner = self.user(values["owner"])
+            if owner is None:
+                self.error(
+                    row,
+                    "owner",
+                    _("There is no active user “%(name)s”.") % {"name": values["owner"]},
+                    _("Write the account owner's login name, or leave the cell empty."),
+                )
+            else:
+                customer.owner = owner
+        customer.code = "pending"
+        row.kept = len(row.errors)
+        self.validate_customer(row, customer)
+        row.record = customer
+        row.address = values.get("address", "")
+        if values.get("contact_name"):
+            contact = Contact(
+                name=values["contact_name"],
+                title=values.get("contact_title", ""),
+                is_primary=True,
+            )
+            number = values.get("contact_mobile", "")
+            if number:
+                contact.mobile = number
+            else:
+                contact.mobile, contact.phone = customer.mobile, customer.phone
+            try:
+                contact.clean_fields(exclude=["customer", "version"])
+                contact.clean()
+            except ValidationError as exc:
+                for name, problems in exc.message_dict.items():
+                    target = {"name": "contact_name", "title": "contact_title"}.get(name, "contact_mobile")
+                    for message in problems:
+                        self.error(row, target, message)
+            row.contact = contact
+
+    def validate_customer(self, row: Row, customer: Customer) -> None:
+        for attempt in (
+            lambda: customer.clean_fields(exclude=["code", "owner", "created_by"]),
+            customer.clean,
+        ):
+            try:
+                attempt()
+            except ValidationError as exc:
+                self.add_validation(row, exc)
+
+    def keys(self, row: Row) -> list[tuple[str, str]]:
+        customer: Customer = row.record
+        keys: list[tuple[str, str]] = []
+        if code := row.values.get("code"):
+            keys.append(("code", code.upper()))
+        if customer.uscc:
+            keys.append(("uscc", customer.uscc))
+        raw_id = customer.__dict__.get("id_number")
+        if raw_id and isinstance(raw_id, str):
+            digest = self.digest_field.digest(raw_id)
+            if digest:
+                keys.append(("id", digest))
+        for number in (customer.mobile, customer.phone):
+            if number and customer.name:
+                keys.append(("name+phone", f"{customer.name}\t{number}"))
+        return keys
+
+    def match_customers(self, rows: list[Row]) -> None:
+        """Find the existing customer of each row: one query for the batch."""
+        wanted: dict[str, set[str]] = {kind: set() for kind in ("code", "uscc", "id", "names")}
+        row_keys: dict[int, list[tuple[str, str]]] = {}
+        for row in rows:
+            if row.record is None:
+                continue
+            row_keys[row.number] = keys = self.keys(row)
+            for kind, key in keys:
+                if kind == "name+phone":
+                    wanted["names"].add(key.split("\t")[0])
+                else:
+                    wanted[kind].add(key)
+        lookups = {"code": "code__in", "uscc": "uscc__in", "id": "id_number_digest__in", "names": "name__in"}
+        conditions = [Q(**{lookup: sorted(wanted[kind])}) for kind, lookup in lookups.items() if wanted[kind]]
+        found: dict[tuple[str, str], Customer] = {}
+        if conditions:
+            for customer in Customer.objects.filter(reduce(operator.or_, conditions)):
+                found[("code", customer.code)] = customer
+                if customer.uscc:
+                    found[("uscc", customer.uscc)] = customer
+                if customer.id_number_digest:
+                    found[("id", customer.id_number_digest)] = customer
+                for number in (customer.mobile, customer.phone):
+                    if number:
+                        found.setdefault(("name+phone", f"{customer.name}\t{number}"), customer)
+        for row in rows:
+            if row.record is None:
+                continue
+            matches = {found[key].pk: found[key] for key in row_keys[row.number] if key in found}
+            if len(matches) > 1:
+                codes = "、".join(customer.code for customer in matches.values())
+                self.refuse(
+                    row,
+                    _("This row matches several customers in the archive (%(codes)s).") % {"codes": codes},
+                    _(
+                        "Check the code, credit code and phone of the "
+                        "row; they belong to different customers."
+                    ),
+                )
+            elif matches:
+                row.customer = next(iter(matches.values()))
+            if (
+                row.customer is None
+                and ("code", str(row.values.get("code", "")).upper()) in row_keys[row.number]
+            ):
+                self.error(
+                    row, "code", _("No customer has this code."), _("Leave the code empty for new customers.")
+                )
+
+    def check_duplicates(self, row: Row, keys: Iterable[tuple[str, str]]) -> bool:
+        for key in keys:
+            first = self.seen.get(key)
+            if first is not None and first != row.number:
+                self.refuse(
+                    row,
+                    _("This row repeats row %(first)d of the file.") % {"first": first},
+                    _("Delete one of the two rows, or correct the one that is wrong."),
+                )
+                return True
+        for key in keys:
+            self.seen.setdefault(key, row.number)
+        return False
+
+    def decide_customer(self, row: Row) -> None:
+        mode = self.job.mode
+        existing = row.customer
+        if existing is None:
+            if mode == ImportMode.UPDATE:
+                self.refuse(
+                    row,
+                    _("No customer in the archive matches this row."),
+                    _("This import only updates customers; use “create or update” to add new ones."),
+                )
+                return
+            if row.errors:
+                return
+            customer: Customer = row.record
+            if customer.owner_id is None and not access.access_for(self.actor).assign_owner:
+                customer.owner = self.actor
+            try:
+                access.require_change(
+                    self.actor,
+                    customer,
+                    [name for name in row.values if name in CUSTOMER_FIELDS],
+                    creating=True,
+                )
+            except PermissionDeniedError as exc:
+                self.refuse(row, str(exc))
+                return
+            row.outcome = "created"
+            return
+        if mode == ImportMode.CREATE:
+            self.refuse(
+                row,
+                _("This customer is already in the archive as %(code)s.") % {"code": existing.code},
+                _("Remove the row, or import with “create or update”."),
+            )
+            return
+        if not access.can_see(self.actor, existing):
+            self.refuse(
+                row,
+                _("This row matches %(code)s, a customer you may not change.") % {"code": existing.code},
+                _("Ask the customer's account manager or a records clerk to import it."),
+            )
+            return
+        # Validate the existing record with this row's values on it (empty cells change nothing).
+        row.errors = row.errors[: row.kept]
+        draft = copy.copy(existing)
+        fields = [name for name in row.values if name in CUSTOMER_FIELDS and name not in {"code"}]
+        for name in fields:
+            if name == "owner":
+                continue
+            setattr(draft, name, row.values[name])
+        if "owner" in row.values and (owner := self.user(row.values["owner"])) is not None:
+            draft.owner = owner
+        self.validate_customer(row, draft)
+        if row.errors:
+            return
+        changes = {}
+        for name in fields:
+            before = getattr(existing, "owner_id" if name == "owner" else name)
+            after = getattr(draft, "owner_id" if name == "owner" else name)
+            if before != after and not (before in (None, "") and after in (None, "")):
+                changes[name] = getattr(draft, name)
+        row.changes = changes
+        row.outcome = "updated" if changes else "unchanged"
+
+    # other targets ---------------------------------------------------------------------------
+
+    def resolve_customers(self, rows: list[Row]) -> None:
+        codes = {str(row.values["customer_code"]).upper() for row in rows if row.values.get("customer_code")}
+        usccs = {
+            str(row.values["customer_uscc"]).replace(" ", "").upper()
+            for row in rows
+            if row.values.get("customer_uscc")
+        }
+        names = {row.values["customer_name"] for row in rows if row.values.get("customer_name")}
+        conditions = [
+            Q(**{lookup: sorted(values)})
+            for lookup, values in (("code__in", codes), ("uscc__in", usccs), ("name__in", names))
+            if values
+        ]
+        by: dict[tuple[str, str], list[Customer]] = {}
+        if conditions:
+            for customer in access.visible(
+                self.actor, Customer.objects.filter(reduce(operator.or_, conditions))
+            ):
+                by.setdefault(("code", customer.code), []).append(customer)
+                if customer.uscc:
+                    by.setdefault(("uscc", customer.uscc), []).append(customer)
+                by.setdefault(("name", customer.name), []).append(customer)
+        for row in rows:
+            candidates: list[Customer] = []
+            for kind, name in (
+                ("code", "customer_code"),
+                ("uscc", "customer_uscc"),
+                ("name", "customer_name"),
+            ):
+                if value := row.values.get(name):
+                    key = str(value).replace(" ", "").upper() if kind != "name" else value
+                    candidates = by.get((kind, key), [])
+                    if len(candidates) > 1:
+                        self.error(
+                            row,
+                            name,
+                            _("Several customers have this name."),
+                            _("Add a column with the customer code or credit code."),
+                        )
+                        break
+                    if not candidates:
+                        self.error(
+                            row,
+                            name,
+                            _("No customer you can see matches “%(value)s”.") % {"value": value},
+                            _("Check the spelling, or import the customer first."),
+                        )
+                        break
+                    break
+            if len(candidates) == 1:
+                row.customer = candidates[0]
+
+    def build_part(self, row: Row) -> None:
+        models_of: dict[str, type[models.Model]] = {
+            ImportTarget.CONTACTS: Contact,
+            ImportTarget.NEEDS: LogisticsNeed,
+            ImportTarget.SHIPMENTS: Shipment,
+        }
+        model = models_of[self.target]
+        fields = {name: value for name, value in row.values.items() if not name.startswith("customer_")}
+        if self.target == ImportTarget.SHIPMENTS:
+            if fields.get("waybill_no"):
+                fields["waybill_no"] = normalise_waybill(fields["waybill_no"])
+            if "status" not in fields:
+                fields["status"] = (
+                    ShipmentStatus.DELIVERED if fields.get("delivered_at") else ShipmentStatus.BOOKED
+                )
+            if "currency" not in fields:
+                fields["currency"] = "CNY"
+        record: Any = model(**fields)
+        if row.customer is not None:
+            record.customer = row.customer
+        row.record = record
+        if row.errors or row.customer is None:
+            return
+        exclude = (
+            ["customer", "version", "waybill_no"]
+            if self.target == ImportTarget.SHIPMENTS
+            else ["customer", "version"]
+        )
+        for attempt in (lambda: record.clean_fields(exclude=exclude), record.clean):
+            try:
+                attempt()
+            except ValidationError as exc:
+                self.add_validation(row, exc)
+        if self.target == ImportTarget.SHIPMENTS and record.booked_at and record.booked_at > timezone.now():
+            self.error(
+                row, "booked_at", _("A shipment cannot be booked in the future."), _("Check the year.")
+            )
+
+    def decide_part(self, row: Row, existing: dict[Any, Any]) -> None:
+        if row.errors or row.customer is None:
+            return
+        record = row.record
+        key = self.part_key(record)
+        found = existing.get(key)
+        if found is None:
+            if self.job.mode == ImportMode.UPDATE:
+                self.refuse(
+                    row,
+                    _("Nothing in the archive matches this row."),
+                    _("Use “create or update” to add new records."),
+                )
+                return
+            row.outcome = "created"
+            return
+        if self.job.mode == ImportMode.CREATE:
+            self.refuse(row, _("This record is already in the archive."), _("Remove the row."))
+            return
+        changes = {
+            name: getattr(record, name)
+            for name in row.values
+            if not name.startswith("customer_") and getattr(found, name) != getattr(record, name)
+        }
+        if self.target == ImportTarget.SHIPMENTS:
+            changes = {}  # historic shipments are not rewritten by a re-import
+        row.changes = changes
+        row.part = found
+        row.outcome = "updated" if changes else "unchanged"
+
+    def part_key(self, record: Any) -> tuple[Any, ...]:
+        if self.target == ImportTarget.CONTACTS:
+            return (record.customer_id, record.name)
+        if self.target == ImportTarget.NEEDS:
+            return (
+                record.customer_id,
+                record.mode,
+                record.origin_city,
+                record.destination_city,
+                record.cargo_type,
+            )
+        return (record.waybill_no,)
+
+    def existing_parts(self, rows: list[Row]) -> dict[Any, Any]:
+        customer_ids = {row.customer.pk for row in rows if row.customer is not None}
+        if self.target == ImportTarget.SHIPMENTS:
+            waybills = [
+                row.record.waybill_no for row in rows if row.record is not None and row.record.waybill_no
+            ]
+            return {
+                (shipment.waybill_no,): shipment
+                for shipment in Shipment.objects.filter(waybill_no__in=waybills)
+            }
+        model = Contact if self.target == ImportTarget.CONTACTS else LogisticsNeed
+        return {self.part_key(part): part for part in model.objects.filter(customer_id__in=customer_ids)}
+
+    # the batch -------------------------------------------------------------------------------
+
+    def process(self, chunk: list[tuple[int, list[str]]]) -> list[Row]:
+        rows = [self.parse(number, cells) for number, cells in chunk]
+        if self.target == ImportTarget.CUSTOMERS:
+            for row in rows:
+                self.build_customer(row)
+            self.match_customers(rows)
+            for row in rows:
+                keys = self.keys(row) + [
+                    ("row", hashlib.blake2b("\x1f".join(row.cells).encode(), digest_size=8).hexdigest())
+                ]
+                if not self.check_duplicates(row, keys):
+                    self.decide_customer(row)
+        else:
+            self.resolve_customers(rows)
+            for row in rows:
+                self.build_part(row)
+            existing = self.existing_parts(rows)
+            for row in rows:
+                if row.record is not None and not row.errors:
+                    key = ("part", "\x1f".join(str(part) for part in self.part_key(row.record)))
+                    if self.check_duplicates(row, [key]):
+                        continue
+                self.decide_part(row, existing)
+        for row in rows:
+            if row.errors:
+                row.outcome = "error"
+        if self.writing:
+            self.write(rows)
+        return rows
+
+    def write(self, rows: list[Row]) -> None:
+        if self.target == ImportTarget.CUSTOMERS:
+            write_customers(self, [row for row in rows if row.outcome == "created"])
+            for row in rows:
+                if row.outcome == "updated":
+                    self.update_customer(row)
+        else:
+            for row in rows:
+                if row.outcome in ("created", "updated"):
+                    self.write_part(row)
+
+    def update_customer(self, row: Row) -> None:
+        existing: Customer = row.customer  # type: ignore[assignment]
+        key = {name: value for name, value in row.changes.items() if name in KEY_FIELDS}
+        other = {name: value for name, value in row.changes.items() if name not in KEY_FIELDS}
+        try:
+            with transaction.atomic():
+                if key and not self.clerk:
+                    propose_changes(
+                        actor=self.actor,
+                        customer=existing,
+                        changes=key,
+                        source=Source.IMPORT,
+                        note=self.reason,
+                        import_job=self.job,
+                    )
+                else:
+                    other.update(key)
+                if other:
+                    customer_update(
+                        actor=self.actor,
+                        customer=Customer.objects.get(pk=existing.pk),
+                        version=existing.version,
+                        reason=self.reason,
+                        **other,
+                    )
+        except (ValidationError, ApplicationError) as exc:
+            message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            self.refuse(row, message)
+            row.outcome = "error"
+
+    def write_part(self, row: Row) -> None:
+        try:
+            with transaction.atomic():
+                if self.target == ImportTarget.SHIPMENTS:
+                    write_shipment(self.actor, row.record)
+                    return
+                part = row.record if row.outcome == "created" else row.part
+                for name, value in row.changes.items():
+                    setattr(part, name, value)
+                customer_part_save(actor=self.actor, part=part, reason=self.reason)
+        except (ValidationError, ApplicationError) as exc:
+            message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            self.refuse(row, message)
+            row.outcome = "error"
+
+    def preview_values(self, row: Row) -> dict[str, str]:
+        shown: dict[str, str] = {}
+        record = row.record
+        for _index, _header, spec, _parse, _hint in self.columns:
+            name = spec.name
+            value: Any = row.values.get(name, "")
+            if record is not None and spec.model is type(record) and spec.model_field:
+                model_field = record._meta.get_field(spec.model_field)
+                if name in {"id_number", "bank_account"}:
+                    value = row.values.get(name, "")
+                elif not model_field.is_relation:
+                    value = getattr(record, spec.model_field)
+            shown[name] = "" if value is None else str(value)
+        return shown
+
+
+def write_customers(importer: Importer, rows: list[Row]) -> None:
+    """File the batch's new customers in bulk, each waiting for review with a NEW submission."""
+    if not rows:
+        return
+    actor = importer.actor
+    now = timezone.now()
+    clock = DatabaseClock()
+    customers: list[Customer] = [row.record for row in rows]
+    addressed = [row for row in rows if row.address]
+    parsed = parse_addresses([row.address for row in addressed])
+    addresses: list[Address] = []
+    for row, found in zip(addressed, parsed, strict=True):
+        customer = row.record
+        kind = AddressKind.HOME if customer.kind == CustomerKind.INDIVIDUAL else AddressKind.REGISTERED
+        address = Address(kind=kind, text=row.address, is_primary=True, created_at=now, updated_at=now)
+        apply_address(address, found)
+        copy_region(customer, address)
+        address.customer = customer
+        addresses.append(address)
+    prefixes = [customer_code_prefix(customer.kind, customer.adcode) for customer in customers]
+    first_number = allocate_blocks(Counter(prefixes))
+    first_id = reserve_ids(Customer, len(customers))
+    for offset, (customer, prefix) in enumerate(zip(customers, prefixes, strict=True)):
+        number = first_number[prefix]
+        first_number[prefix] = number + 1
+        customer.pk = first_id + offset
+        customer.code = format_customer_code(prefix, number)
+        customer.created_at = customer.updated_at = now
+        customer.review_state = ReviewState.PENDING
+        customer.created_by = actor
+    shape = TableShape(Customer, clock, write_pk=True)
+    insert_rows(Customer, shape.fields, (shape.row(customer) for customer in customers))
+    stamp = clock.datetime_text(now)
+    last_id = first_id + len(customers) - 1
+    with connection.cursor() as cursor:
+        cursor.execute(created_history_sql(Customer), [stamp, importer.reason, actor.pk, first_id, last_id])
+    contacts = []
+    for row in rows:
+        if row.contact is not None:
+            row.contact.customer = row.record
+            row.contact.created_at = row.contact.updated_at = now
+            contacts.append(row.contact)
+    for model, parts in ((Address, addresses), (Contact, contacts)):
+        if not parts:
+            continue
+        first = reserve_ids(model, len(parts))
+        for offset, part in enumerate(parts):
+            part.pk = first + offset
+            part.customer_id = part.customer.pk  # type: ignore[attr-defined]
+        part_shape = TableShape(model, clock, write_pk=True)
+        insert_rows(model, part_shape.fields, (part_shape.row(part) for part in parts))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                created_history_sql(model), [stamp, importer.reason, actor.pk, first, first + len(parts) - 1]
+            )
+    submissions = [
+        Submission(
+            kind=SubmissionKind.NEW,
+            source=Source.IMPORT,
+            customer_id=customer.pk,
+            submitted_by=actor,
+            note=importer.reason,
+            import_job=importer.job,
+            base_version=customer.version,
+            created_at=now,
+            updated_at=now,
+        )
+        for customer in customers
+    ]
+    submission_shape = TableShape(Submission, clock)
+    insert_rows(Submission, submission_shape.fields, (submission_shape.row(item) for item in submissions))
+    reindex_customers(customer.pk for customer in customers)
+
+
+def write_shipment(actor: Any, shipment: Shipment) -> None:
+    """File a historic shipment with its booked (and delivered) events; the save keeps the monthly
+    figures (`shipments.stats`) current."""
+    access.require_change(actor, shipment, ["customer", "status"], creating=True)
+    if not shipment.waybill_no:
+        number = allocate_numbers(WAYBILL_SEQUENCE)[0]
+        shipment.waybill_no = f"{WAYBILL_PREFIX}{timezone.localtime(shipment.booked_at):%Y%m%d}{number:010d}"
+    shipment.on_time = derive_on_time(delivered_at=shipment.delivered_at, promised_at=shipment.promised_at)
+    shipment.full_clean()
+    shipment.save()
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    ShipmentEvent.objects.create(
+        shipment=shipment,
+        status=ShipmentStatus.BOOKED,
+        at=shipment.booked_at,
+        city=shipment.origin_city,
+        actor=user,
+    )
+    if shipment.delivered_at:
+        ShipmentEvent.objects.create(
+            shipment=shipment,
+            status=ShipmentStatus.DELIVERED,
+            at=shipment.delivered_at,
+            city=shipment.destination_city,
+            actor=user,
+        )
+
+
+def _chunks(rows: Iterator[tuple[int, list[str]]], size: int) -> Iterator[list[tuple[int, list[str]]]]:
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+# -- preview, check, run --------------------------------------------------------------------------
+
+
+def job_preview(job: ImportJob, limit: int = 10) -> list[PreviewRow]:
+    """The first `limit` rows as they would be filed, with their problems (nothing is written)."""
+    importer = Importer(job, writing=False)
+    rows = importer.process(list(islice(importer.table.rows(), limit)))
+    return [PreviewRow(row.number, importer.preview_values(row), row.errors) for row in rows]
+
+
+def _count(job: ImportJob, rows: list[Row], report: ErrorReport) -> None:
+    for row in rows:
+        if row.outcome == "error":
+            job.error_rows += 1
+            for error in row.errors:
+                report.add(error, row.cells)
+                if len(job.errors_preview) < PREVIEW_ERRORS:
+                    job.errors_preview.append(error.as_dict())
+        elif row.outcome == "created":
+            job.created_rows += 1
+        elif row.outcome == "updated":
+            job.updated_rows += 1
+        elif row.outcome == "unchanged":
+            job.unchanged_rows += 1
+
+
+def _reset(job: ImportJob) -> None:
+    job.error_rows = job.created_rows = job.updated_rows = job.unchanged_rows = 0
+    job.processed_rows = job.next_row = 0
+    job.errors_preview = []
+    job.message = ""
+
+
+def _work(job: ImportJob, importer: Importer, *, progress: Progress | None, batch_size: int) -> None:
+    """Process the rows from the job's resume point, one transaction per batch together with the
+    job's counters (and, when writing, its resume point), then store the error workbook."""
+    report = ErrorReport(importer.table.headers)
+    start = job.next_row if importer.writing else 0
+    for chunk in _chunks(importer.table.rows(start=start), batch_size):
+        with transaction.atomic():
+            rows = importer.process(chunk)
+            _count(job, rows, report)
+            job.processed_rows += len(chunk)
+            if importer.writing:
+                job.next_row = job.processed_rows
+            job.total_rows = max(job.total_rows, job.processed_rows)
+            job.save()
+        if progress:
+            progress(job.processed_rows, job.total_rows)
+    job.total_rows = job.processed_rows
+    report.save_to(job)
+    job.finished_at = timezone.now()
+
+
+def job_check(job: ImportJob, *, progress: Progress | None = None, batch_size: int = BATCH_SIZE) -> ImportJob:
+    """Dry run: validate and match every row, count what would happen, write the error workbook.
+    Changes nothing in the archive."""
+    check_mapping(job.target, job.mapping)
+    importer = Importer(job, writing=False)
+    _reset(job)
+    job.dry_run = True
+    job.state = ImportState.VALIDATING
+    job.started_at, job.finished_at = timezone.now(), None
+    job.save()
+    _work(job, importer, progress=progress, batch_size=batch_size)
+    job.state = ImportState.VALIDATED
+    job.save()
+    return job
+
+
+def job_run(job: ImportJob, *, progress: Progress | None = None, batch_size: int = BATCH_SIZE) -> ImportJob:
+    """The real run, in batches; resumes at `job.next_row` when an earlier run stopped midway
+    (the counters of the committed batches were saved with them, so nothing is counted twice)."""
+    check_mapping(job.target, job.mapping)
+    _require_import(job.created_by)
+    importer = Importer(job, writing=True)
+    resuming = not job.dry_run and job.next_row > 0 and job.state != ImportState.DONE
+    if not resuming:
+        _reset(job)
+        job.started_at = timezone.now()
+    job.processed_rows = job.next_row
+    job.dry_run = False
+    job.state = ImportState.IMPORTING
+    job.finished_at = None
+    job.save()
+    _work(job, importer, progress=progress, batch_size=batch_size)
+    job.state = ImportState.DONE
+    job.save()
+    return job
