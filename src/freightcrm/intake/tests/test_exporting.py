@@ -20,7 +20,13 @@ from freightcrm.core.errors import PermissionDeniedError
 from freightcrm.customers.choices import ReviewState
 from freightcrm.customers.models import Customer
 from freightcrm.customers.search import CustomerFilters
-from freightcrm.intake.exporting import csv_text, export_customers, header, xlsx_cell
+from freightcrm.intake.exporting import (
+    csv_text,
+    export_customers,
+    header,
+    stream_customers_csv,
+    xlsx_cell,
+)
 from freightcrm.intake.models import ExportLog
 
 pytestmark = pytest.mark.django_db
@@ -269,3 +275,19 @@ def test_export_page_refused_without_permission_and_sensitive_refused_in_form(pe
         {"fmt": "csv", "encoding": "utf-8-sig", "sensitive": "full"},
     )
     assert b"".join(response.streaming_content).count(BANK.encode()) == 0  # the option is not offered
+
+
+def test_csv_streams_in_pieces_with_one_bom_and_logs_the_rows(make_customer, role_user, monkeypatch):
+    # given: pieces small enough that three customers take several
+    monkeypatch.setattr("freightcrm.intake.exporting.STREAM_PIECE", 100)
+    for n in range(3):
+        make_customer(name=f"流式导出{n}物流有限公司")
+    # when
+    pieces = list(
+        stream_customers_csv(actor=role_user("records_clerk"), filters=CustomerFilters(), channel="ui")
+    )
+    # then
+    data = b"".join(pieces)
+    assert len(pieces) > 1 and data.count(b"\xef\xbb\xbf") == 1
+    assert len(list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))) == 3
+    assert ExportLog.objects.get().rows == 3
