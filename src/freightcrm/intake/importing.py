@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import operator
 import re
 import tempfile
@@ -247,26 +248,42 @@ def unknown_columns(job: ImportJob) -> list[str]:
 
 
 class ErrorReport:
-    """The error workbook: one line per problem with the original row beside it (streamed)."""
+    """The error workbook: one line per problem with the original row beside it.
+
+    Lines are spooled to a temporary file as JSON while the rows stream by (memory stays flat at any
+    number of errors) and turned into a workbook at the end, so a run that stops leaves nothing open.
+    """
 
     def __init__(self, headers: list[str]) -> None:
-        from openpyxl import Workbook
-
-        self.workbook = Workbook(write_only=True)
-        self.sheet = self.workbook.create_sheet(str(_("errors")))
-        titles = [_("row"), _("column"), _("value"), _("reason"), _("how to fix")]
-        self.sheet.append([str(title) for title in titles] + list(headers))
+        self.headers = headers
+        self.spool = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115 - closed in save_to
         self.count = 0
 
     def add(self, error: RowError, cells: list[str]) -> None:
-        safe = [f"'{cell}" if is_formula(cell) else cell for cell in cells]
-        value = f"'{error.value}" if is_formula(error.value) else error.value
-        self.sheet.append([error.row, error.column, value, error.message, error.hint, *safe])
+        self.spool.write(
+            json.dumps([error.row, error.column, error.value, error.message, error.hint, *cells])
+        )
+        self.spool.write("\n")
         self.count += 1
 
+    def close(self) -> None:
+        self.spool.close()
+
     def save_to(self, job: ImportJob) -> None:
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(str(_("errors")))
+        titles = [_("row"), _("column"), _("value"), _("reason"), _("how to fix")]
+        sheet.append([str(title) for title in titles] + list(self.headers))
+        self.spool.seek(0)
+        for line in self.spool:
+            number, *texts = json.loads(line)
+            # A value that Excel would run as a formula is written as text, never as a formula.
+            sheet.append([number, *(f"'{text}" if is_formula(text) else text for text in texts)])
+        self.close()
         with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
-            self.workbook.save(handle.name)
+            workbook.save(handle.name)
             handle.seek(0)
             job.error_report.save(f"{job.uid}-errors.xlsx", File(handle), save=False)
 
@@ -562,7 +579,7 @@ class Importer:
                     creating=True,
                 )
             except PermissionDeniedError as exc:
-                self.refuse(row, str(exc))
+                self.refuse(row, exc)
                 return
             row.outcome = "created"
             return
@@ -707,6 +724,12 @@ class Importer:
                     _("Nothing in the archive matches this row."),
                     _("Use “create or update” to add new records."),
                 )
+                return
+            try:
+                fields = [name for name in row.values if not name.startswith("customer_")]
+                access.require_change(self.actor, record, ["customer", *fields], creating=True)
+            except PermissionDeniedError as exc:
+                self.refuse(row, exc)
                 return
             row.outcome = "created"
             return
@@ -999,17 +1022,21 @@ def _work(job: ImportJob, importer: Importer, *, progress: Progress | None, batc
     job's counters (and, when writing, its resume point), then store the error workbook."""
     report = ErrorReport(importer.table.headers)
     start = job.next_row if importer.writing else 0
-    for chunk in _chunks(importer.table.rows(start=start), batch_size):
-        with transaction.atomic():
-            rows = importer.process(chunk)
-            _count(job, rows, report)
-            job.processed_rows += len(chunk)
-            if importer.writing:
-                job.next_row = job.processed_rows
-            job.total_rows = max(job.total_rows, job.processed_rows)
-            job.save()
-        if progress:
-            progress(job.processed_rows, job.total_rows)
+    try:
+        for chunk in _chunks(importer.table.rows(start=start), batch_size):
+            with transaction.atomic():
+                rows = importer.process(chunk)
+                _count(job, rows, report)
+                job.processed_rows += len(chunk)
+                if importer.writing:
+                    job.next_row = job.processed_rows
+                job.total_rows = max(job.total_rows, job.processed_rows)
+                job.save()
+            if progress:
+                progress(job.processed_rows, job.total_rows)
+    except BaseException:
+        report.close()  # the next run writes a new workbook
+        raise
     job.total_rows = job.processed_rows
     report.save_to(job)
     job.finished_at = timezone.now()

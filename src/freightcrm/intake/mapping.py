@@ -316,6 +316,30 @@ EXTRA_CHOICES = {
         "内部": "N",
     },
     "gender": {"男": "male", "女": "female", "m": "male", "f": "female"},
+    "mode": {
+        "公路": "road",
+        "汽运": "road",
+        "陆运": "road",
+        "整车": "road",
+        "零担": "road",
+        "铁路": "rail",
+        "海运": "sea",
+        "水运": "sea",
+        "空运": "air",
+        "航空": "air",
+        "快递": "express",
+        "仓储": "warehousing",
+        "多式联运": "multimodal",
+    },
+    "frequency": {
+        "每天": "daily",
+        "每日": "daily",
+        "每周": "weekly",
+        "每月": "monthly",
+        "季节性": "seasonal",
+        "不定期": "ad_hoc",
+        "临时": "ad_hoc",
+    },
 }
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "✓", "主"}
 FALSE_WORDS = {"否", "n", "no", "false", "0", "×", ""}
