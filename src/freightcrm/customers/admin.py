@@ -211,10 +211,10 @@ class CustomerAdmin(AccessControlledAdmin, ModelAdmin):
     warn_unsaved_form = True
     inlines = (ContactInline, AddressInline, NeedInline, DocumentInline, ShareInline)
     actions_detail = ("open_card",)
-    actions_list = ("import_sheet", "ocr_intake")
+    actions_list = ("import_sheet", "ocr_intake", "export_list")
 
     class Media:
-        js = ("freightcrm/customer_form.js",)
+        js = ("freightcrm/customer_form.js", "freightcrm/customer_list.js")
 
     archive_fieldsets: tuple[tuple[Any, tuple[str, ...]], ...] = (
         (
@@ -291,7 +291,9 @@ class CustomerAdmin(AccessControlledAdmin, ModelAdmin):
         "grade": "credit_grade__exact",
     }
 
-    def _search_filters(self, request: HttpRequest) -> search.CustomerFilters:
+    def list_filters(self, request: HttpRequest) -> search.CustomerFilters:
+        """The list's current filters (from its query string), as the search selector and the export
+        name them."""
         values = {name: request.GET.get(param, "") for name, param in self.LIST_FILTER_PARAMS.items()}
         owner = values.pop("owner")
         tag = values.pop("tag")
@@ -311,7 +313,7 @@ class CustomerAdmin(AccessControlledAdmin, ModelAdmin):
         if not search_term.strip():
             return queryset, False
         try:
-            ids, notice = search.ranked_ids(request.user, search_term, self._search_filters(request))
+            ids, notice = search.ranked_ids(request.user, search_term, self.list_filters(request))
         except ValidationError as error:
             ids, notice = [], " ".join(error.messages)
         if notice:
@@ -383,6 +385,16 @@ class CustomerAdmin(AccessControlledAdmin, ModelAdmin):
 
     def has_ocr_intake_permission(self, request: HttpRequest) -> bool:
         return access.access_for(request.user).has("customers.add_customer")
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return access.access_for(request.user).has("intake.export_customers")
+
+    @action(description=_("Export"), icon="download", url_path="export-list", permissions=["export"])
+    def export_list(self, request: HttpRequest) -> HttpResponse:
+        """To the export page (intake), with the list's filters and search: the list's script adds
+        its query string to this button's link."""
+        query = request.GET.urlencode()
+        return HttpResponseRedirect(reverse("admin:intake_customer_export") + (f"?{query}" if query else ""))
 
     @action(description=_("Customer card"), icon="badge", url_path="open-card")
     def open_card(self, request: HttpRequest, object_id: str) -> HttpResponse:

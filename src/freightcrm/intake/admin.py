@@ -27,7 +27,7 @@ from freightcrm.core import access
 from freightcrm.core.admin import report_error, staff
 from freightcrm.core.display import person_name
 from freightcrm.core.errors import ApplicationError
-from freightcrm.intake import importing, mapping, selectors
+from freightcrm.intake import export_admin, importing, mapping, selectors
 from freightcrm.intake.choices import ImportState
 from freightcrm.intake.forms import MappingForm, UploadForm
 from freightcrm.intake.models import ImportJob, Submission
@@ -36,6 +36,7 @@ from freightcrm.intake.review_admin import SubmissionAdmin
 from freightcrm.intake.tasks import job_enqueue
 
 admin.site.register(Submission, SubmissionAdmin)  # the review queue (审核), in review_admin.py
+__all__ = ["ImportJobAdmin", "export_admin"]  # the export page and log register themselves there
 
 STATE_COLOURS = {
     ImportState.UPLOADED: "info",

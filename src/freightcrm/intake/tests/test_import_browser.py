@@ -18,9 +18,30 @@ from freightcrm.intake.models import ImportJob
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ROWS = [
-    ("上海浦江冷链测试有限公司", valid_uscc(501), "王磊", "13801380000", "上海市浦东新区川沙路100号", "生鲜农产品"),
-    ("杭州西溪电商测试有限公司", valid_uscc(502), "李娜", "13901390000", "浙江省杭州市西湖区文三路8号", "电商与零售"),
-    ("苏州工业园测试制造有限公司", valid_uscc(503), "张伟", "13701370000", "江苏省苏州市工业园区星湖街1号", "制造业"),
+    (
+        "上海浦江冷链测试有限公司",
+        valid_uscc(501),
+        "王磊",
+        "13801380000",
+        "上海市浦东新区川沙路100号",
+        "生鲜农产品",
+    ),
+    (
+        "杭州西溪电商测试有限公司",
+        valid_uscc(502),
+        "李娜",
+        "13901390000",
+        "浙江省杭州市西湖区文三路8号",
+        "电商与零售",
+    ),
+    (
+        "苏州工业园测试制造有限公司",
+        valid_uscc(503),
+        "张伟",
+        "13701370000",
+        "江苏省苏州市工业园区星湖街1号",
+        "制造业",
+    ),
     ("坏数据测试有限公司", "91310000XXXXXXXXXX", "赵六", "12345", "上海市黄浦区南京东路1号", "制造业"),
 ]
 
@@ -42,7 +63,9 @@ def background_tasks(settings):
 
 
 def test_clerk_imports_a_sheet_through_the_wizard(live_server, browser_page, background_tasks, tmp_path):
-    clerk = User.objects.create_user("danganyuan", password="Test-pass-2026", is_staff=True, last_name="周", first_name="敏")
+    clerk = User.objects.create_user(
+        "danganyuan", password="Test-pass-2026", is_staff=True, last_name="周", first_name="敏"
+    )
     clerk.groups.add(Group.objects.get(name="records_clerk"))
     page = browser_page
     page.goto(f"{live_server.url}/admin/login/?next=/admin/")

@@ -82,7 +82,11 @@ def test_a_wrong_file_gets_a_message_and_no_job(client, role_user):
     client.force_login(role_user("records_clerk"))
     response = client.post(
         reverse(ADD),
-        {"file": SimpleUploadedFile("名单.xlsx", b"\x89PNG\r\n\x1a\n not a workbook"), "target": "customers", "mode": "upsert"},
+        {
+            "file": SimpleUploadedFile("名单.xlsx", b"\x89PNG\r\n\x1a\n not a workbook"),
+            "target": "customers",
+            "mode": "upsert",
+        },
         follow=True,
     )
     assert response.status_code == 200
