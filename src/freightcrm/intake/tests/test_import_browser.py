@@ -17,6 +17,8 @@ from freightcrm.intake.models import ImportJob
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+GOOD_USCC = valid_uscc(504)
+BAD_USCC = GOOD_USCC[:-1] + ("1" if GOOD_USCC[-1] == "0" else "0")  # one mistyped check character
 ROWS = [
     (
         "上海浦江冷链测试有限公司",
@@ -42,7 +44,7 @@ ROWS = [
         "江苏省苏州市工业园区星湖街1号",
         "制造业",
     ),
-    ("坏数据测试有限公司", "91310000XXXXXXXXXX", "赵六", "12345", "上海市黄浦区南京东路1号", "制造业"),
+    ("坏数据测试有限公司", BAD_USCC, "赵六", "12345", "上海市黄浦区南京东路1号", "制造业"),
 ]
 
 
@@ -94,7 +96,8 @@ def test_clerk_imports_a_sheet_through_the_wizard(live_server, browser_page, bac
     assert Customer.objects.count() == 0
     call_command("db_worker", batch=True, no_startup_delay=True)
     page.wait_for_selector("#import-result[data-state=validated]", timeout=20_000)
-    assert "91310000XXXXXXXXXX" in page.inner_text(".fc-errors")
+    errors = page.inner_text(".fc-errors")
+    assert BAD_USCC in errors and "12345" in errors
     assert Customer.objects.count() == 0  # the check changed nothing
     page.screenshot(path="test-artifacts/import_checked.png", full_page=True)
     # import the valid rows
