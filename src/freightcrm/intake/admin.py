@@ -202,7 +202,7 @@ class ImportJobAdmin(ModelAdmin):
                         return HttpResponseRedirect(request.path)
                     job_enqueue(actor=staff(request), job=job, dry_run=True)
                     return HttpResponseRedirect(reverse("admin:intake_importjob_progress", args=[job.pk]))
-        preview = importing.job_preview(job, limit=PREVIEW_ROWS)
+        preview = _with_choice_labels(job.target, importing.job_preview(job, limit=PREVIEW_ROWS))
         mapped = [(header, field) for header, field in job.mapping.items() if field]
         labels = dict(mapping.field_choices(job.target))
         return TemplateResponse(
@@ -299,6 +299,22 @@ class ImportJobAdmin(ModelAdmin):
                 review_url=_review_url(request, job),
             ),
         )
+
+
+def _with_choice_labels(target: str, rows: list[Any]) -> list[Any]:
+    """Preview values as people read them: a choice's label (制造业), not its stored code."""
+    labels: dict[str, dict[str, str]] = {}
+    for spec in mapping.specs(target):
+        if spec.model is not None and spec.model_field:
+            choices = spec.model._meta.get_field(spec.model_field).flatchoices  # type: ignore[union-attr]
+            if choices:
+                labels[spec.name] = {str(code): str(label) for code, label in choices}
+    for row in rows:
+        row.values = {
+            name: labels[name].get(str(value), value) if name in labels else value
+            for name, value in row.values.items()
+        }
+    return rows
 
 
 def _review_url(request: HttpRequest, job: ImportJob) -> str:
