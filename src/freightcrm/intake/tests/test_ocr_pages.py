@@ -79,7 +79,7 @@ def test_licence_upload_progress_confirm_and_file(
     assert response.status_code == 302
     customer = Customer.objects.get()
     assert customer.review_state == ReviewState.PENDING
-    assert "waits for review" in client.get(response["Location"]).content.decode()
+    assert "已建档，等待审核" in client.get(response["Location"]).content.decode()
 
 
 def test_corrections_with_errors_are_shown_on_the_form_and_nothing_filed(

@@ -308,7 +308,7 @@ def test_the_customer_form_says_a_key_field_change_went_to_review(make_customer,
     )
     # then the name waits for review and the page says so
     shown = [str(message) for message in answer.context["messages"]]
-    assert any("review" in message for message in shown), shown
+    assert any("审核" in message for message in shown), shown  # 名称的修改已提交审核…
     customer.refresh_from_db()
     assert customer.name == "苏州速达物流有限公司"
     assert Submission.objects.get().changed_fields == ["name"]
