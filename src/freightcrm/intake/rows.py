@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from freightcrm.core import access
+from freightcrm.core.bulk import FieldCleaner, InstanceFactory
 from freightcrm.core.errors import ApplicationError, PermissionDeniedError
 from freightcrm.core.fields import BlindIndexField
 from freightcrm.customers.choices import CustomerKind
@@ -179,6 +180,11 @@ class Importer:
         self.visible_ids: set[int] = set()  # matched customers of the batch the actor may see
         self.digest_field = Customer._meta.get_field("id_number_digest")
         assert isinstance(self.digest_field, BlindIndexField)
+        # The archive's field checks, each value judged once per job (see core.bulk.FieldCleaner).
+        self.new_customer = InstanceFactory(Customer)
+        self.new_contact = InstanceFactory(Contact)
+        self.customer_fields = FieldCleaner(Customer, exclude=["code", "owner", "created_by"])
+        self.contact_fields = FieldCleaner(Contact, exclude=["customer", "version"])
 
     # parsing ---------------------------------------------------------------------------------
 
@@ -293,7 +299,7 @@ class Importer:
                 if values.get("id_number") and not values.get("uscc")
                 else CustomerKind.ENTERPRISE
             )
-        customer = Customer(**fields)
+        customer = self.new_customer(**fields)
         if "owner" in values:
             owner = self.user(values["owner"])
             if owner is None:
@@ -312,7 +318,7 @@ class Importer:
         row.record = customer
         row.address = values.get("address", "")
         if values.get("contact_name"):
-            contact = Contact(
+            contact = self.new_contact(
                 name=values["contact_name"],
                 title=values.get("contact_title", ""),
                 is_primary=True,
@@ -323,7 +329,7 @@ class Importer:
             else:
                 contact.mobile, contact.phone = customer.mobile, customer.phone
             try:
-                contact.clean_fields(exclude=["customer", "version"])
+                self.contact_fields.clean(contact)
                 contact.clean()
             except ValidationError as exc:
                 for name, problems in exc.message_dict.items():
@@ -334,7 +340,7 @@ class Importer:
 
     def validate_customer(self, row: Row, customer: Customer) -> None:
         for attempt in (
-            lambda: customer.clean_fields(exclude=["code", "owner", "created_by"]),
+            lambda: self.customer_fields.clean(customer),
             customer.clean,
         ):
             try:
