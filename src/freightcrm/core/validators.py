@@ -163,12 +163,17 @@ class PhoneFacts(NamedTuple):
     normalised: str
 
 
-# An 11-digit number of this shape is parsed by phonenumbers from its first five digits alone: the CN
-# patterns read a prefix of at most five digits followed by free digits. Not for 11…, 12… and 179…,
-# where a 7-character IP-dialling prefix (1[12]xx00, 179xx00) changes the parse, nor for other shapes.
-# `tests/test_validators.py` checks the equality for every five-digit prefix.
+# Numbers of these shapes are judged by phonenumbers from a prefix alone; the rest of their digits
+# are free in every CN pattern (metadata: mobile `1(?:[38]\d|…)\d{8}`, fixed line `<area>[02-8]\d{6}`…):
+# - an 11-digit mobile, from its first five digits. Not 11…, 12… and 179…, where a 7-character
+#   IP-dialling prefix (1[12]xx00, 179xx00) changes the parse;
+# - a landline written `0<area>-<local>`, from the area code, the local number's first digit and its
+#   length. Only locals starting 2–7: Beijing's and Shanghai's 8… and 1…, and the 95… service
+#   numbers, depend on more digits.
+# `core/tests/test_validators.py` checks the equality for every such prefix.
 MOBILE_SHAPE = re.compile(r"1(?:[03-689]\d|7[0-8])\d{8}")
-_MOBILE_PREFIXES: dict[str, tuple[bool, int | None, bool]] = {}
+LANDLINE_SHAPE = re.compile(r"0(10|2\d|[3-9]\d\d)-([2-7])(\d{6,7})")
+_PREFIX_FACTS: dict[str, tuple[bool, int | None, bool]] = {}
 
 
 @lru_cache(maxsize=65536)
@@ -191,19 +196,23 @@ def _phone_facts(text: str) -> PhoneFacts:
 
 def phone_facts(value: str) -> PhoneFacts:
     """The facts of a number: parsed once per spelling (an import checks the number it normalised),
-    and a mainland mobile once per five-digit prefix (see MOBILE_SHAPE)."""
+    and a mobile or landline of a known shape once per prefix (see MOBILE_SHAPE, LANDLINE_SHAPE)."""
     text = to_half_width(value).strip()
     if MOBILE_SHAPE.fullmatch(text):
         prefix = text[:5]
-        known = _MOBILE_PREFIXES.get(prefix)
-        if known is None:
-            facts = _phone_facts(text)
-            known = _MOBILE_PREFIXES[prefix] = (facts.valid, facts.mainland_type, facts.normalised == text)
-        valid, kind, spelled_as_typed = known
-        if not valid:
-            return PhoneFacts(False, None, "")
-        if spelled_as_typed:
-            return PhoneFacts(True, kind, text)
+    elif landline := LANDLINE_SHAPE.fullmatch(text):
+        prefix = f"{landline[1]}-{landline[2]}{len(landline[3])}"
+    else:
+        return _phone_facts(text)
+    known = _PREFIX_FACTS.get(prefix)
+    if known is None:
+        facts = _phone_facts(text)
+        known = _PREFIX_FACTS[prefix] = (facts.valid, facts.mainland_type, facts.normalised == text)
+    valid, kind, spelled_as_typed = known
+    if not valid:
+        return PhoneFacts(False, None, "")
+    if spelled_as_typed:
+        return PhoneFacts(True, kind, text)
     return _phone_facts(text)
 
 

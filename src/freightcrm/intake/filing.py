@@ -56,7 +56,9 @@ def write_customers(importer: Importer, rows: list[Row]) -> None:
     for row, found in zip(addressed, parsed, strict=True):
         customer = row.record
         kind = AddressKind.HOME if customer.kind == CustomerKind.INDIVIDUAL else AddressKind.REGISTERED
-        address = Address(kind=kind, text=row.address, is_primary=True, created_at=now, updated_at=now)
+        address = importer.new_address(
+            kind=kind, text=row.address, is_primary=True, created_at=now, updated_at=now
+        )
         apply_address(address, found)
         copy_region(customer, address)
         address.customer = customer
@@ -98,7 +100,7 @@ def write_customers(importer: Importer, rows: list[Row]) -> None:
                 created_history_sql(model), [stamp, importer.reason, actor.pk, first, first + len(parts) - 1]
             )
     submissions = [
-        Submission(
+        importer.new_submission(
             kind=SubmissionKind.NEW,
             source=Source.IMPORT,
             customer_id=customer.pk,

@@ -31,7 +31,7 @@ from freightcrm.core.bulk import FieldCleaner, InstanceFactory
 from freightcrm.core.errors import ApplicationError, PermissionDeniedError
 from freightcrm.core.fields import BlindIndexField
 from freightcrm.customers.choices import CustomerKind
-from freightcrm.customers.models import Contact, Customer, LogisticsNeed
+from freightcrm.customers.models import Address, Contact, Customer, LogisticsNeed
 from freightcrm.customers.rules import normalise_customer
 from freightcrm.customers.services import (
     customer_part_save,
@@ -40,7 +40,7 @@ from freightcrm.customers.services import (
 from freightcrm.intake import filing
 from freightcrm.intake.choices import ImportMode, ImportTarget, Source
 from freightcrm.intake.mapping import REQUIRED, Spec, parser_for, specs
-from freightcrm.intake.models import ImportJob
+from freightcrm.intake.models import ImportJob, Submission
 from freightcrm.intake.reading import Table, open_table
 from freightcrm.intake.review import KEY_FIELDS, propose_changes
 from freightcrm.shipments.choices import ShipmentStatus
@@ -183,8 +183,19 @@ class Importer:
         # The archive's field checks, each value judged once per job (see core.bulk.FieldCleaner).
         self.new_customer = InstanceFactory(Customer)
         self.new_contact = InstanceFactory(Contact)
+        self.new_address = InstanceFactory(Address)
+        self.new_submission = InstanceFactory(Submission)
         self.customer_fields = FieldCleaner(Customer, exclude=["code", "owner", "created_by"])
         self.contact_fields = FieldCleaner(Contact, exclude=["customer", "version"])
+        # When the actor may create customers and set every mapped field, require_change cannot refuse
+        # a new row (its fields are a subset, judged one by one): asked once, not once per row.
+        mapped = {name for name in self.header_of if name in CUSTOMER_FIELDS}
+        self.may_create_mapped = (
+            self.target == ImportTarget.CUSTOMERS
+            and access.access_for(self.actor).has("customers.add_customer")
+            and not getattr(Customer, "customer_path", "")
+            and access.changeable_fields(self.actor, Customer, mapped) == mapped
+        )
 
     # parsing ---------------------------------------------------------------------------------
 
@@ -455,12 +466,13 @@ class Importer:
             if customer.owner_id is None and not access.access_for(self.actor).assign_owner:
                 customer.owner = self.actor
             try:
-                access.require_change(
-                    self.actor,
-                    customer,
-                    [name for name in row.values if name in CUSTOMER_FIELDS],
-                    creating=True,
-                )
+                if not self.may_create_mapped:
+                    access.require_change(
+                        self.actor,
+                        customer,
+                        [name for name in row.values if name in CUSTOMER_FIELDS],
+                        creating=True,
+                    )
             except PermissionDeniedError as exc:
                 self.refuse(row, exc)
                 return

@@ -460,7 +460,7 @@ def test_every_five_digit_mobile_prefix_decides_the_whole_number():
         prefix = str(prefix_number)
         if not validators.MOBILE_SHAPE.fullmatch(prefix + "000000"):
             continue
-        validators._MOBILE_PREFIXES.clear()
+        validators._PREFIX_FACTS.clear()
         for suffix in ("000000", "999999", f"{rnd.randrange(10**6):06d}"):
             text = prefix + suffix
             fast = validators.phone_facts(text)
@@ -477,3 +477,28 @@ def test_phone_facts_agree_with_a_full_parse(value):
 
     facts = phone_facts(value)
     assert (facts.valid, facts.mainland_type, facts.normalised) == _parsed_facts(to_half_width(value).strip())
+
+
+def test_every_landline_prefix_decides_the_whole_number():
+    """A landline `0<area>-<local>` is read from its area code, the local number's first digit and its
+    length; for every such key, different remaining digits give the same facts as a full parse."""
+    import random
+
+    from freightcrm.core import validators
+
+    rnd = random.Random(6)
+    areas = ["10", *(str(area) for area in range(20, 30)), *(str(area) for area in range(300, 1000))]
+    for area in areas:
+        for first in "234567":
+            for length in (7, 8):
+                validators._PREFIX_FACTS.clear()
+                rest = (
+                    "0" * (length - 1),
+                    "9" * (length - 1),
+                    f"{rnd.randrange(10 ** (length - 1)):0{length - 1}d}",
+                )
+                for digits in rest:
+                    text = f"0{area}-{first}{digits}"
+                    fast = validators.phone_facts(text)
+                    assert (fast.valid, fast.mainland_type, fast.normalised) == _parsed_facts(text), text
+    assert not validators.LANDLINE_SHAPE.fullmatch("010-80012345")  # Beijing's 8… depends on more digits
