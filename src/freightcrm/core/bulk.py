@@ -386,6 +386,8 @@ class FieldCleaner:
     remembered after `MEMO_PROBE` lookups. `tests/test_bulk.py` holds it equal to `clean_fields`."""
 
     def __init__(self, model: type[models.Model], exclude: Iterable[str] = ()) -> None:
+        from django.db.models.query_utils import DeferredAttribute
+
         excluded = set(exclude)
         self.fields = [
             model_field
@@ -398,22 +400,43 @@ class FieldCleaner:
         ]
         self.lookups = [0] * len(self.fields)
 
+        def plain(attname: str) -> bool:  # read from the instance's __dict__ as its attribute would be
+            attribute = getattr(model, attname, None)
+            return (
+                isinstance(attribute, DeferredAttribute)
+                and type(attribute).__get__ is DeferredAttribute.__get__
+            )
+
+        self.plan = [
+            (
+                position,
+                model_field,
+                model_field.attname,
+                model_field.blank,
+                model_field.empty_values,
+                plain(model_field.attname),
+            )
+            for position, model_field in enumerate(self.fields)
+        ]
+
     def clean(self, instance: models.Model) -> None:
         from django.core.exceptions import ValidationError
         from django.db.models.expressions import DatabaseDefault
 
         errors: dict[str, Any] = {}
-        for position, model_field in enumerate(self.fields):
-            raw_value = getattr(instance, model_field.attname)
-            if model_field.blank and raw_value in model_field.empty_values:
+        state = instance.__dict__
+        memos = self.memos
+        for position, model_field, attname, blank, empty_values, plain in self.plan:
+            raw_value = state[attname] if plain and attname in state else getattr(instance, attname)
+            if blank and (raw_value is None or raw_value == "" or raw_value in empty_values):
                 continue
             if isinstance(raw_value, DatabaseDefault):
                 continue
-            memo = self.memos[position]
+            memo = memos[position]
             kind = type(raw_value)
             if memo is None or kind not in MEMO_TYPES:
                 try:
-                    setattr(instance, model_field.attname, model_field.clean(raw_value, instance))
+                    setattr(instance, attname, model_field.clean(raw_value, instance))
                 except ValidationError as exc:
                     errors[model_field.name] = exc.error_list
                 continue
@@ -425,15 +448,40 @@ class FieldCleaner:
                 except ValidationError as exc:
                     outcome = (False, exc.error_list)
                 memo[key] = outcome
-            self._count(position, memo)
-            if outcome[0]:
-                setattr(instance, model_field.attname, outcome[1])
-            else:
+            lookups = self.lookups[position] = self.lookups[position] + 1
+            if lookups == MEMO_PROBE and len(memo) > MEMO_PROBE * 0.9 or len(memo) > MEMO_LIMIT:
+                memos[position] = None
+            if not outcome[0]:
                 errors[model_field.name] = outcome[1]
+            elif outcome[1] is not raw_value:
+                setattr(instance, attname, outcome[1])
         if errors:
             raise ValidationError(errors)
 
-    def _count(self, position: int, memo: dict[Any, Any]) -> None:
-        lookups = self.lookups[position] = self.lookups[position] + 1
-        if len(memo) > MEMO_LIMIT or (lookups == MEMO_PROBE and len(memo) > MEMO_PROBE * 0.9):
-            self.memos[position] = None
+
+def forked_map(
+    function: Callable[..., Any], arguments: Iterable[tuple[Any, ...]], *, workers: int, in_flight: int
+) -> Iterator[Any]:
+    """`function(*args)` for each of `arguments`, in order, computed in `workers` forked processes with
+    at most `in_flight` results pending (a consumer slower than the workers does not let results pile
+    up in memory). The workers inherit this process as it is: `function` must touch no database (the
+    inherited connection belongs to this process)."""
+    import multiprocessing
+    from collections import deque
+
+    pool = multiprocessing.get_context("fork").Pool(workers)
+    try:
+        pending: deque[Any] = deque()
+        for args in arguments:
+            pending.append(pool.apply_async(function, args))
+            if len(pending) > in_flight:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+    except BaseException:
+        pool.terminate()
+        raise
+    else:
+        pool.close()
+    finally:
+        pool.join()

@@ -30,6 +30,7 @@ from freightcrm.core import access
 from freightcrm.core.bulk import FieldCleaner, InstanceFactory
 from freightcrm.core.errors import ApplicationError, PermissionDeniedError
 from freightcrm.core.fields import BlindIndexField
+from freightcrm.core.regions import parse_addresses
 from freightcrm.customers.choices import CustomerKind
 from freightcrm.customers.models import Address, Contact, Customer, LogisticsNeed
 from freightcrm.customers.rules import normalise_customer
@@ -92,6 +93,10 @@ class Row:
     changes: dict[str, Any] = field(default_factory=dict)
     kept: int = 0  # errors found before validation (cells that did not parse): they stay on a match
     part: Any = None  # the existing contact / need / shipment a row matches
+    # The record's validation as a new customer, done ahead (in the pipeline's worker): the errors it
+    # raised, replayed when the row turns out to be new. None: not done ahead.
+    checked: list[ValidationError] | None = None
+    region: Any = None  # the address read into province, city, district (core.regions), when filed
 
 
 def is_formula(text: str) -> bool:
@@ -177,6 +182,7 @@ class Importer:
         self.clerk = access.access_for(self.actor).has("intake.review_submission")
         self.reason = f"导入 {job.original_name}"[:100]
         self.users: dict[str, Any] = {}
+        self.all_users = False  # every active user is in `users` (read before a worker is forked)
         self.visible_ids: set[int] = set()  # matched customers of the batch the actor may see
         self.digest_field = Customer._meta.get_field("id_number_digest")
         assert isinstance(self.digest_field, BlindIndexField)
@@ -294,10 +300,16 @@ class Importer:
     # customers -------------------------------------------------------------------------------
 
     def user(self, username: str) -> Any:
-        if username not in self.users:
+        if username not in self.users and not self.all_users:
             model = get_user_model()
             self.users[username] = model._default_manager.filter(username=username, is_active=True).first()
-        return self.users[username]
+        return self.users.get(username)
+
+    def load_users(self) -> None:
+        """Every active user by login name, so that `prepare` needs no database (a forked worker)."""
+        model = get_user_model()
+        self.users = {user.get_username(): user for user in model._default_manager.filter(is_active=True)}
+        self.all_users = True
 
     def build_customer(self, row: Row) -> None:
         values = row.values
@@ -350,6 +362,12 @@ class Importer:
             row.contact = contact
 
     def validate_customer(self, row: Row, customer: Customer) -> None:
+        for exc in self.customer_problems(customer):
+            self.add_validation(row, exc)
+
+    def customer_problems(self, customer: Customer) -> list[ValidationError]:
+        """The archive's field checks and rules (`Customer.clean`) on `customer`, which they normalise."""
+        problems = []
         for attempt in (
             lambda: self.customer_fields.clean(customer),
             customer.clean,
@@ -357,7 +375,8 @@ class Importer:
             try:
                 attempt()
             except ValidationError as exc:
-                self.add_validation(row, exc)
+                problems.append(exc)
+        return problems
 
     def keys(self, row: Row) -> list[tuple[str, str]]:
         customer: Customer = row.record
@@ -459,7 +478,11 @@ class Importer:
                     _("This import only updates customers; use “create or update” to add new ones."),
                 )
                 return
-            self.validate_customer(row, row.record)
+            if row.checked is None:
+                self.validate_customer(row, row.record)
+            else:
+                for exc in row.checked:
+                    self.add_validation(row, exc)
             if row.errors:
                 return
             customer: Customer = row.record
@@ -671,10 +694,28 @@ class Importer:
     # the batch -------------------------------------------------------------------------------
 
     def process(self, chunk: list[tuple[int, list[str]]]) -> list[Row]:
+        return self.finish(self.prepare(chunk, ahead=False))
+
+    def prepare(self, chunk: list[tuple[int, list[str]]], *, ahead: bool) -> list[Row]:
+        """What needs no database: parsing, and for customers building the record and, `ahead` (in
+        the pipeline's worker), validating it as a new customer, replayed by `finish` if it is."""
         rows = [self.parse(number, cells) for number, cells in chunk]
         if self.target == ImportTarget.CUSTOMERS:
             for row in rows:
                 self.build_customer(row)
+                if ahead and row.record is not None:  # the match keys are normalised already
+                    row.checked = self.customer_problems(row.record)
+            if ahead and self.writing:  # where each address lies, for the rows filed as new
+                addressed = [row for row in rows if row.address]
+                for row, found in zip(
+                    addressed, parse_addresses([row.address for row in addressed]), strict=True
+                ):
+                    row.region = found
+        return rows
+
+    def finish(self, rows: list[Row]) -> list[Row]:
+        """Matching, deciding and (when `writing`) filing the prepared rows of one batch."""
+        if self.target == ImportTarget.CUSTOMERS:
             self.match_customers(rows)
             for row in rows:
                 keys = self.keys(row) + [
