@@ -374,7 +374,7 @@ class InstanceFactory:
 
 MEMO_TYPES = (str, int, bool, dt.date, Decimal)  # values judged by value alone (Decimal by its spelling)
 MEMO_PROBE = 2_000  # lookups after which a field whose values rarely repeat stops being remembered
-MEMO_LIMIT = 50_000  # remembered values per field, at most
+MEMO_LIMIT = 10_000  # remembered values per field, at most (then the field is cleaned every time)
 
 
 class FieldCleaner:
