@@ -429,7 +429,7 @@ def orchestrate(options: argparse.Namespace) -> None:
         """Keep every figure as it comes: a long run stopped half-way still leaves its results."""
         runs.append(run)
         results["goals"] = judge(runs)
-        write_result("import", results)
+        write_result(options.stem, results)
         print(
             json.dumps({k: v for k, v in run.items() if k != "mapping"}, ensure_ascii=False), file=sys.stderr
         )
@@ -437,7 +437,7 @@ def orchestrate(options: argparse.Namespace) -> None:
     for vendor in options.database:
         database = Database(vendor, work)
         database.prepare()
-        for path in files:
+        for path in [] if options.big_only else files:
             for phases in ("check", "run", "both") if options.separate else ("both",):
                 print(f"{vendor} engine {phases} {path.name} …", file=sys.stderr)
                 answer, wall, peak = _child_rusage(
@@ -499,7 +499,7 @@ def orchestrate(options: argparse.Namespace) -> None:
                 }
             )
     results["goals"] = judge(runs)
-    path = write_result("import", results)
+    path = write_result(options.stem, results)
     print(json.dumps(results["goals"], ensure_ascii=False, indent=2))
     print(f"written to {path}", file=sys.stderr)
 
@@ -564,12 +564,14 @@ def main() -> None:
     )
     parser.add_argument("--big", action="store_true", help="also a 1,000,000-row csv for the memory figure")
     parser.add_argument("--big-rows", type=int, default=1_000_000)
+    parser.add_argument("--big-only", action="store_true", help="only the big file (its own result file)")
     parser.add_argument(
         "--big-on", action="append", default=None, help="databases to import the big file into"
     )
     parser.add_argument("--database", action="append", choices=("sqlite", "postgres"), default=None)
     parser.add_argument("--iex-rows", type=int, default=10_000, help="django-import-export on this many rows")
     parser.add_argument("--work", default=str(ROOT.parent / "bench-data" / "import"))
+    parser.add_argument("--stem", default="import", help="the result file's name before the date")
     options = parser.parse_args()
     if options.step == "generate":
         answer = generate(options.rows, Path(options.out), xlsx=options.xlsx)

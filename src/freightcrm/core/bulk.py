@@ -14,6 +14,7 @@ import json
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
 from itertools import islice
 from typing import Any, Protocol
 
@@ -332,3 +333,155 @@ def created_history_sql(model: type[models.Model]) -> str:
         f"SELECT {source}, %s, %s, '+', %s FROM {quote_name(model._meta.db_table)} "
         f"WHERE {quote_name(pk.column)} BETWEEN %s AND %s"
     )
+
+
+# -- unsaved instances and their field checks, at import speed --------------------------------------
+
+
+class InstanceFactory:
+    """Unsaved instances of `model` without `Model.__init__`'s per-field work (about 0.1 ms a row):
+    each starts as a copy of one instance built the ordinary way, with callable defaults (UUIDs, empty
+    lists) called afresh, and the given values set through the model's attributes as `__init__` sets
+    them. A model with init signals is built the ordinary way."""
+
+    def __init__(self, model: type[models.Model]) -> None:
+        from django.db.models.signals import post_init, pre_init
+
+        self.model = model
+        self.template = dict(model().__dict__)
+        self.fresh = [
+            (model_field.attname, model_field.get_default)
+            for model_field in model._meta.concrete_fields
+            if model_field.has_default() and callable(model_field.default)
+        ]
+        self.signalled = pre_init.has_listeners(model) or post_init.has_listeners(model)
+
+    def __call__(self, **values: Any) -> Any:
+        if self.signalled:
+            return self.model(**values)
+        from django.db.models.base import ModelState
+
+        instance = self.model.__new__(self.model)
+        state = instance.__dict__
+        state.update(self.template)
+        state["_state"] = ModelState()
+        for attname, default in self.fresh:
+            state[attname] = default()
+        for name, value in values.items():
+            setattr(instance, name, value)
+        return instance
+
+
+MEMO_TYPES = (str, int, bool, dt.date, Decimal)  # values judged by value alone (Decimal by its spelling)
+MEMO_PROBE = 2_000  # lookups after which a field whose values rarely repeat stops being remembered
+MEMO_LIMIT = 10_000  # remembered values per field, at most (then the field is cleaned every time)
+
+
+class FieldCleaner:
+    """`Model.clean_fields(exclude)`, the same checks in the same order with the same errors, that
+    judges each (field, value) once per job: an import repeats a handful of kinds, statuses,
+    industries and defaults on every row, and Django's `Field.clean` of a plain field depends on the
+    value alone. Relations (their check queries the database) and fields of this project (encrypted
+    ones) are cleaned every time; a field whose values seldom repeat (names, codes) stops being
+    remembered after `MEMO_PROBE` lookups. `tests/test_bulk.py` holds it equal to `clean_fields`."""
+
+    def __init__(self, model: type[models.Model], exclude: Iterable[str] = ()) -> None:
+        from django.db.models.query_utils import DeferredAttribute
+
+        excluded = set(exclude)
+        self.fields = [
+            model_field
+            for model_field in model._meta.fields
+            if model_field.name not in excluded and not model_field.generated
+        ]
+        self.memos: list[dict[Any, Any] | None] = [
+            None if model_field.is_relation or not type(model_field).__module__.startswith("django.") else {}
+            for model_field in self.fields
+        ]
+        self.lookups = [0] * len(self.fields)
+
+        def plain(attname: str) -> bool:  # read from the instance's __dict__ as its attribute would be
+            attribute = getattr(model, attname, None)
+            return (
+                isinstance(attribute, DeferredAttribute)
+                and type(attribute).__get__ is DeferredAttribute.__get__
+            )
+
+        self.plan = [
+            (
+                position,
+                model_field,
+                model_field.attname,
+                model_field.blank,
+                model_field.empty_values,
+                plain(model_field.attname),
+            )
+            for position, model_field in enumerate(self.fields)
+        ]
+
+    def clean(self, instance: models.Model) -> None:
+        from django.core.exceptions import ValidationError
+        from django.db.models.expressions import DatabaseDefault
+
+        errors: dict[str, Any] = {}
+        state = instance.__dict__
+        memos = self.memos
+        for position, model_field, attname, blank, empty_values, plain in self.plan:
+            raw_value = state[attname] if plain and attname in state else getattr(instance, attname)
+            if blank and (raw_value is None or raw_value == "" or raw_value in empty_values):
+                continue
+            if isinstance(raw_value, DatabaseDefault):
+                continue
+            memo = memos[position]
+            kind = type(raw_value)
+            if memo is None or kind not in MEMO_TYPES:
+                try:
+                    setattr(instance, attname, model_field.clean(raw_value, instance))
+                except ValidationError as exc:
+                    errors[model_field.name] = exc.error_list
+                continue
+            key = (kind, str(raw_value) if kind is Decimal else raw_value)
+            outcome = memo.get(key)
+            if outcome is None:
+                try:
+                    outcome = (True, model_field.clean(raw_value, instance))
+                except ValidationError as exc:
+                    outcome = (False, exc.error_list)
+                memo[key] = outcome
+            lookups = self.lookups[position] = self.lookups[position] + 1
+            if lookups == MEMO_PROBE and len(memo) > MEMO_PROBE * 0.9 or len(memo) > MEMO_LIMIT:
+                memos[position] = None
+            if not outcome[0]:
+                errors[model_field.name] = outcome[1]
+            elif outcome[1] is not raw_value:
+                setattr(instance, attname, outcome[1])
+        if errors:
+            raise ValidationError(errors)
+
+
+def forked_map(
+    function: Callable[..., Any], arguments: Iterable[tuple[Any, ...]], *, workers: int, in_flight: int
+) -> Iterator[Any]:
+    """`function(*args)` for each of `arguments`, in order, computed in `workers` forked processes with
+    at most `in_flight` results pending (a consumer slower than the workers does not let results pile
+    up in memory). The workers inherit this process as it is: `function` must touch no database (the
+    inherited connection belongs to this process)."""
+    import multiprocessing
+    from collections import deque
+
+    pool = multiprocessing.get_context("fork").Pool(workers)
+    try:
+        pending: deque[Any] = deque()
+        for args in arguments:
+            pending.append(pool.apply_async(function, args))
+            if len(pending) > in_flight:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+    except BaseException:
+        pool.terminate()
+        raise
+    else:
+        pool.close()
+    finally:
+        pool.join()

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -144,8 +145,8 @@ LANDLINE_TYPES = {
 
 @lru_cache(maxsize=8192)
 def _parse_phone(value: str) -> phonenumbers.PhoneNumber | None:
-    """Cached: validating and then normalising a number parses it twice (about 0.1 ms each); an
-    import validates thousands of numbers a second. Callers only read the parsed number."""
+    """Cached: display and validation parse the same numbers again and again. Callers only read the
+    parsed number."""
     text = to_half_width(value).strip()
     try:
         return phonenumbers.parse(text, "CN")
@@ -153,23 +154,75 @@ def _parse_phone(value: str) -> phonenumbers.PhoneNumber | None:
         return None
 
 
+class PhoneFacts(NamedTuple):
+    """What the archive needs to know about a number, worked out once: is it valid, which kind of
+    mainland number it is (None abroad), and its one spelling (`normalise_phone`)."""
+
+    valid: bool
+    mainland_type: int | None
+    normalised: str
+
+
+# Numbers of these shapes are judged by phonenumbers from a prefix alone; the rest of their digits
+# are free in every CN pattern (metadata: mobile `1(?:[38]\d|…)\d{8}`, fixed line `<area>[02-8]\d{6}`…):
+# - an 11-digit mobile, from its first five digits. Not 11…, 12… and 179…, where a 7-character
+#   IP-dialling prefix (1[12]xx00, 179xx00) changes the parse;
+# - a landline written `0<area>-<local>`, from the area code, the local number's first digit and its
+#   length. Only locals starting 2–7: Beijing's and Shanghai's 8… and 1…, and the 95… service
+#   numbers, depend on more digits.
+# `core/tests/test_validators.py` checks the equality for every such prefix.
+MOBILE_SHAPE = re.compile(r"1(?:[03-689]\d|7[0-8])\d{8}")
+LANDLINE_SHAPE = re.compile(r"0(10|2\d|[3-9]\d\d)-([2-7])(\d{6,7})")
+_PREFIX_FACTS: dict[str, tuple[bool, int | None, bool]] = {}
+
+
+@lru_cache(maxsize=65536)
+def _phone_facts(text: str) -> PhoneFacts:
+    number = _parse_phone(text)
+    if number is None or not phonenumbers.is_valid_number(number):
+        return PhoneFacts(False, None, "")
+    if number.country_code != 86:
+        return PhoneFacts(True, None, phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    kind = phonenumbers.number_type(number)
+    national = phonenumbers.national_significant_number(number)
+    if len(national) == 11 and national.startswith("1"):  # a mobile (Beijing's 010 also starts with 1)
+        return PhoneFacts(True, kind, national)
+    area = phonenumbers.length_of_geographical_area_code(number)
+    if area:
+        return PhoneFacts(True, kind, f"0{national[:area]}-{national[area:]}")
+    spelled = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return PhoneFacts(True, kind, spelled.replace(" ", "-"))
+
+
+def phone_facts(value: str) -> PhoneFacts:
+    """The facts of a number: parsed once per spelling (an import checks the number it normalised),
+    and a mobile or landline of a known shape once per prefix (see MOBILE_SHAPE, LANDLINE_SHAPE)."""
+    text = to_half_width(value).strip()
+    if MOBILE_SHAPE.fullmatch(text):
+        prefix = text[:5]
+    elif landline := LANDLINE_SHAPE.fullmatch(text):
+        prefix = f"{landline[1]}-{landline[2]}{len(landline[3])}"
+    else:
+        return _phone_facts(text)
+    known = _PREFIX_FACTS.get(prefix)
+    if known is None:
+        facts = _phone_facts(text)
+        known = _PREFIX_FACTS[prefix] = (facts.valid, facts.mainland_type, facts.normalised == text)
+    valid, kind, spelled_as_typed = known
+    if not valid:
+        return PhoneFacts(False, None, "")
+    if spelled_as_typed:
+        return PhoneFacts(True, kind, text)
+    return _phone_facts(text)
+
+
 def normalise_phone(value: str) -> str:
     """One spelling per number, the way Chinese offices write it: mobiles as 11 digits
     (`13812345678`), landlines as area code and number (`021-68888888`), service lines as
     `400-812-3123`, numbers abroad in E.164 (`+85291234567`). Unparseable input comes back
     unchanged (validation says why)."""
-    number = _parse_phone(value)
-    if number is None or not phonenumbers.is_valid_number(number):
-        return value.strip()
-    if number.country_code != 86:
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    national = phonenumbers.national_significant_number(number)
-    if len(national) == 11 and national.startswith("1"):  # a mobile (Beijing's 010 also starts with 1)
-        return national
-    area = phonenumbers.length_of_geographical_area_code(number)
-    if area:
-        return f"0{national[:area]}-{national[area:]}"
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL).replace(" ", "-")
+    facts = phone_facts(value)
+    return facts.normalised if facts.valid else value.strip()
 
 
 def display_phone(value: str) -> str:
@@ -182,8 +235,8 @@ def display_phone(value: str) -> str:
 
 
 def validate_mobile(value: str) -> None:
-    number = _parse_phone(value)
-    if number is None or not phonenumbers.is_valid_number(number):
+    facts = phone_facts(value)
+    if not facts.valid:
         raise ValidationError(
             _(
                 "“%(value)s” is not a valid mobile number. A mainland mobile number has 11 digits and "
@@ -192,7 +245,7 @@ def validate_mobile(value: str) -> None:
             code="mobile",
             params={"value": value},
         )
-    if number.country_code == 86 and phonenumbers.number_type(number) not in MOBILE_TYPES:
+    if facts.mainland_type is not None and facts.mainland_type not in MOBILE_TYPES:
         raise ValidationError(
             _("“%(value)s” is a landline number; enter it as the telephone, not as the mobile."),
             code="mobile_is_landline",
@@ -202,8 +255,7 @@ def validate_mobile(value: str) -> None:
 
 def validate_phone(value: str) -> None:
     """Any reachable number: mobile, landline with area code (021-6888 8888), or 400/800 service line."""
-    number = _parse_phone(value)
-    if number is None or not phonenumbers.is_valid_number(number):
+    if not phone_facts(value).valid:
         raise ValidationError(
             _(
                 "“%(value)s” is not a valid telephone number. Write a landline with its area code "

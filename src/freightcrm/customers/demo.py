@@ -41,7 +41,7 @@ import random
 import re
 import time
 import uuid
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -64,6 +64,7 @@ from freightcrm.core.bulk import (
     TableShape,
     allocate_blocks,
     created_history_sql,
+    forked_map,
     insert_rows,
     quote_name,
     reserve_ids,
@@ -2402,22 +2403,8 @@ def produced_batches(job: Job, customers: int, workers: int) -> Iterator[Batch]:
             yield from job.make_batches(start, stop)
         return
     crypto.key_ring()  # read the keys once, before the fork, so workers need no files
-    pool = multiprocessing.get_context("fork").Pool(workers)
-    try:
-        pending: deque[Any] = deque()
-        for start, stop in ranges:
-            pending.append(pool.apply_async(_make_batches, (start, stop)))
-            if len(pending) > workers:
-                yield from pending.popleft().get()
-        while pending:
-            yield from pending.popleft().get()
-    except BaseException:
-        pool.terminate()
-        raise
-    else:
-        pool.close()
-    finally:
-        pool.join()
+    for batches in forked_map(_make_batches, ranges, workers=workers, in_flight=workers):
+        yield from batches
 
 
 # --------------------------------------------------------------------------------------------------

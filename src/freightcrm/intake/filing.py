@@ -1,7 +1,7 @@
 """Writing what an import decided: new customers in bulk (with history, primary address and
-contact, review submissions and search terms per batch), historic shipments one by one (their save
-keeps the monthly figures), so that `rows` stays free of database writes but the updates it delegates
-to the customer services.
+contact, and review submissions per batch; search terms come with approval), historic shipments one
+by one (their save keeps the monthly figures), so that `rows` stays free of database writes but the
+updates it delegates to the customer services.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from freightcrm.core.models import allocate_numbers
 from freightcrm.core.regions import parse_addresses
 from freightcrm.customers.choices import AddressKind, CustomerKind, ReviewState
 from freightcrm.customers.models import Address, Contact, Customer
-from freightcrm.customers.search import reindex_customers
 from freightcrm.customers.services import (
     apply_address,
     copy_region,
@@ -51,12 +50,17 @@ def write_customers(importer: Importer, rows: list[Row]) -> None:
     clock = DatabaseClock()
     customers: list[Customer] = [row.record for row in rows]
     addressed = [row for row in rows if row.address]
-    parsed = parse_addresses([row.address for row in addressed])
+    unparsed = [row for row in addressed if row.region is None]
+    for row, found in zip(unparsed, parse_addresses([row.address for row in unparsed]), strict=True):
+        row.region = found
     addresses: list[Address] = []
-    for row, found in zip(addressed, parsed, strict=True):
+    for row in addressed:
+        found = row.region
         customer = row.record
         kind = AddressKind.HOME if customer.kind == CustomerKind.INDIVIDUAL else AddressKind.REGISTERED
-        address = Address(kind=kind, text=row.address, is_primary=True, created_at=now, updated_at=now)
+        address = importer.new_address(
+            kind=kind, text=row.address, is_primary=True, created_at=now, updated_at=now
+        )
         apply_address(address, found)
         copy_region(customer, address)
         address.customer = customer
@@ -98,13 +102,13 @@ def write_customers(importer: Importer, rows: list[Row]) -> None:
                 created_history_sql(model), [stamp, importer.reason, actor.pk, first, first + len(parts) - 1]
             )
     submissions = [
-        Submission(
+        importer.new_submission(
             kind=SubmissionKind.NEW,
             source=Source.IMPORT,
             customer_id=customer.pk,
-            submitted_by=actor,
+            submitted_by_id=actor.pk,
             note=importer.reason,
-            import_job=importer.job,
+            import_job_id=importer.job.pk,
             base_version=customer.version,
             created_at=now,
             updated_at=now,
@@ -113,7 +117,7 @@ def write_customers(importer: Importer, rows: list[Row]) -> None:
     ]
     submission_shape = TableShape(Submission, clock)
     insert_rows(Submission, submission_shape.fields, (submission_shape.row(item) for item in submissions))
-    reindex_customers(customer.pk for customer in customers)
+    # No search terms: the new customers wait for review, which indexes them when it approves.
 
 
 def write_shipment(actor: Any, shipment: Shipment) -> None:

@@ -10,14 +10,20 @@ with mobile/phone), so importing the same file twice creates nothing new.
 
 Why not `customer_create` per row: it costs a dozen queries per customer (unique checks, code
 counter, history, search index). New customers are validated with the same rules in Python
-(`clean_fields` + `Customer.clean`, which is `customers.rules.check_customer`), matched in bulk
-(one query per batch), and written with `core.bulk` (COPY on PostgreSQL), with history rows,
-primary addresses and contacts, review submissions and search terms per batch.
+(the model's field checks through `core.bulk.FieldCleaner`, which judges each value once per job,
+and `Customer.clean`, which is `customers.rules.check_customer`), matched in bulk (one query per
+batch), and written with `core.bulk` (COPY on PostgreSQL), with history rows, primary addresses
+and contacts and review submissions per batch; search terms come when review approves them.
+
+From `PIPELINE_MIN_ROWS` rows on, the per-row work that needs no database (parsing, building and
+checking the records, reading addresses) runs in forked worker processes a batch or two ahead of
+this one, which matches and files (`_prepared`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import tempfile
 from collections.abc import Callable, Iterator
 from itertools import islice
@@ -32,6 +38,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from freightcrm.core import crypto
+from freightcrm.core.bulk import forked_map
 from freightcrm.intake.choices import ImportMode, ImportState, ImportTarget
 from freightcrm.intake.mapping import check_mapping, guess_mapping
 from freightcrm.intake.models import ImportJob
@@ -49,6 +57,7 @@ from freightcrm.intake.rows import (
 __all__ = ["PreviewRow", "RowError"]
 
 BATCH_SIZE = 2_000
+PIPELINE_MIN_ROWS = 10_000  # from this many rows the checks run in a worker process beside the writes
 PREVIEW_ERRORS = 200
 Progress = Callable[[int, int], None]
 
@@ -196,17 +205,59 @@ def _reset(job: ImportJob) -> None:
     job.message = ""
 
 
+_PIPELINE: Importer | None = None  # the importer of this process (inherited by the forked worker)
+
+
+def _prepare_ahead(chunk: list[tuple[int, list[str]]]) -> list[Row]:
+    assert _PIPELINE is not None, "the importer is set before the worker is forked"
+    return _PIPELINE.prepare(chunk, ahead=True)
+
+
+def _prepared(
+    importer: Importer, chunks: Iterator[list[tuple[int, list[str]]]], *, ahead: bool
+) -> Iterator[list[Row]]:
+    """The batches prepared (parsed, built, validated as new customers, addresses read), here or,
+    `ahead`, by forked worker processes while this one matches and files the batch before: the
+    database work and the per-row checks then use both cores. Workers touch no database (users are
+    read before the fork); at most `workers + 2` batches are in flight, in order."""
+    global _PIPELINE
+    if not ahead:
+        for chunk in chunks:
+            yield importer.prepare(chunk, ahead=False)
+        return
+    importer.load_users()
+    crypto.key_ring()  # read the keys once, before the fork, so the worker needs no files
+    _PIPELINE = importer
+    # A dry run leaves this process little to do but match: two workers check while it waits.
+    workers = 1 if importer.writing else 2
+    try:
+        yield from forked_map(
+            _prepare_ahead, ((chunk,) for chunk in chunks), workers=workers, in_flight=workers + 1
+        )
+    finally:
+        _PIPELINE = None
+
+
+def _pipelined(importer: Importer, rows_left: int) -> bool:
+    return (
+        importer.target == ImportTarget.CUSTOMERS
+        and rows_left >= PIPELINE_MIN_ROWS
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
+
+
 def _work(job: ImportJob, importer: Importer, *, progress: Progress | None, batch_size: int) -> None:
     """Process the rows from the job's resume point, one transaction per batch together with the
     job's counters (and, when writing, its resume point), then store the error workbook."""
     report = ErrorReport(importer.table.headers)
     start = job.next_row if importer.writing else 0
+    chunks = _chunks(importer.table.rows(start=start), batch_size)
     try:
-        for chunk in _chunks(importer.table.rows(start=start), batch_size):
+        for rows in _prepared(importer, chunks, ahead=_pipelined(importer, job.total_rows - start)):
             with transaction.atomic():
-                rows = importer.process(chunk)
+                rows = importer.finish(rows)
                 _count(job, rows, report)
-                job.processed_rows += len(chunk)
+                job.processed_rows += len(rows)
                 if importer.writing:
                     job.next_row = job.processed_rows
                 job.total_rows = max(job.total_rows, job.processed_rows)

@@ -27,10 +27,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from freightcrm.core import access
+from freightcrm.core.bulk import FieldCleaner, InstanceFactory
 from freightcrm.core.errors import ApplicationError, PermissionDeniedError
 from freightcrm.core.fields import BlindIndexField
+from freightcrm.core.regions import parse_addresses
 from freightcrm.customers.choices import CustomerKind
-from freightcrm.customers.models import Contact, Customer, LogisticsNeed
+from freightcrm.customers.models import Address, Contact, Customer, LogisticsNeed
 from freightcrm.customers.rules import normalise_customer
 from freightcrm.customers.services import (
     customer_part_save,
@@ -39,7 +41,7 @@ from freightcrm.customers.services import (
 from freightcrm.intake import filing
 from freightcrm.intake.choices import ImportMode, ImportTarget, Source
 from freightcrm.intake.mapping import REQUIRED, Spec, parser_for, specs
-from freightcrm.intake.models import ImportJob
+from freightcrm.intake.models import ImportJob, Submission
 from freightcrm.intake.reading import Table, open_table
 from freightcrm.intake.review import KEY_FIELDS, propose_changes
 from freightcrm.shipments.choices import ShipmentStatus
@@ -91,6 +93,10 @@ class Row:
     changes: dict[str, Any] = field(default_factory=dict)
     kept: int = 0  # errors found before validation (cells that did not parse): they stay on a match
     part: Any = None  # the existing contact / need / shipment a row matches
+    # The record's validation as a new customer, done ahead (in the pipeline's worker): the errors it
+    # raised, replayed when the row turns out to be new. None: not done ahead.
+    checked: list[ValidationError] | None = None
+    region: Any = None  # the address read into province, city, district (core.regions), when filed
 
 
 def is_formula(text: str) -> bool:
@@ -154,6 +160,48 @@ class ErrorReport:
             job.error_report.save(f"{job.uid}-errors.xlsx", File(handle), save=False)
 
 
+class SeenKeys:
+    """Which row of the file first had each match key (a repeated row names it), in about 16 bytes a
+    key: 64-bit digests in sorted numpy runs, merged like a binary counter, looked up a batch at a
+    time. A dict of the keys themselves took about 250 bytes a key, 1 GB for a million-row file."""
+
+    def __init__(self) -> None:
+        self.runs: list[tuple[Any, Any]] = []  # (sorted digests, first rows), each smaller than the last
+
+    @staticmethod
+    def digest(key: tuple[str, str]) -> int:
+        text = "\x1f".join(key).encode()
+        return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "little")
+
+    def lookup(self, digests: list[int]) -> dict[int, int]:
+        """digest → first row, for the digests an earlier batch added."""
+        import numpy as np
+
+        found: dict[int, int] = {}
+        if not digests:
+            return found
+        wanted = np.fromiter(digests, dtype=np.uint64, count=len(digests))
+        for keys, rows in self.runs:
+            at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+            hit = keys[at] == wanted
+            found.update(zip(wanted[hit].tolist(), rows[at[hit]].tolist(), strict=True))
+        return found
+
+    def add(self, entries: dict[int, int]) -> None:
+        """Keep a batch's new keys (none of them known before)."""
+        import numpy as np
+
+        if not entries:
+            return
+        keys = np.fromiter(entries.keys(), dtype=np.uint64, count=len(entries))
+        rows = np.fromiter(entries.values(), dtype=np.int64, count=len(entries))
+        while self.runs and len(self.runs[-1][0]) <= len(keys):
+            older_keys, older_rows = self.runs.pop()
+            keys, rows = np.concatenate([older_keys, keys]), np.concatenate([older_rows, rows])
+        order = np.argsort(keys, kind="stable")
+        self.runs.append((keys[order], rows[order]))
+
+
 class Importer:
     """Parses, validates, matches and (when `writing`) files the rows of one job."""
 
@@ -172,13 +220,32 @@ class Importer:
                 parse, hint = parser_for(by_name[name])
                 self.columns.append((position[header], header, by_name[name], parse, hint))
                 self.header_of[name] = header
-        self.seen: dict[tuple[str, str], int] = {}
+        self.seen = SeenKeys()
+        self.earlier: dict[int, int] = {}  # this batch's keys that earlier batches had: digest → row
+        self.fresh: dict[int, int] = {}  # keys first seen in this batch: digest → row
         self.clerk = access.access_for(self.actor).has("intake.review_submission")
         self.reason = f"导入 {job.original_name}"[:100]
         self.users: dict[str, Any] = {}
+        self.all_users = False  # every active user is in `users` (read before a worker is forked)
         self.visible_ids: set[int] = set()  # matched customers of the batch the actor may see
         self.digest_field = Customer._meta.get_field("id_number_digest")
         assert isinstance(self.digest_field, BlindIndexField)
+        # The archive's field checks, each value judged once per job (see core.bulk.FieldCleaner).
+        self.new_customer = InstanceFactory(Customer)
+        self.new_contact = InstanceFactory(Contact)
+        self.new_address = InstanceFactory(Address)
+        self.new_submission = InstanceFactory(Submission)
+        self.customer_fields = FieldCleaner(Customer, exclude=["code", "owner", "created_by"])
+        self.contact_fields = FieldCleaner(Contact, exclude=["customer", "version"])
+        # When the actor may create customers and set every mapped field, require_change cannot refuse
+        # a new row (its fields are a subset, judged one by one): asked once, not once per row.
+        mapped = {name for name in self.header_of if name in CUSTOMER_FIELDS}
+        self.may_create_mapped = (
+            self.target == ImportTarget.CUSTOMERS
+            and access.access_for(self.actor).has("customers.add_customer")
+            and not getattr(Customer, "customer_path", "")
+            and access.changeable_fields(self.actor, Customer, mapped) == mapped
+        )
 
     # parsing ---------------------------------------------------------------------------------
 
@@ -277,10 +344,16 @@ class Importer:
     # customers -------------------------------------------------------------------------------
 
     def user(self, username: str) -> Any:
-        if username not in self.users:
+        if username not in self.users and not self.all_users:
             model = get_user_model()
             self.users[username] = model._default_manager.filter(username=username, is_active=True).first()
-        return self.users[username]
+        return self.users.get(username)
+
+    def load_users(self) -> None:
+        """Every active user by login name, so that `prepare` needs no database (a forked worker)."""
+        model = get_user_model()
+        self.users = {user.get_username(): user for user in model._default_manager.filter(is_active=True)}
+        self.all_users = True
 
     def build_customer(self, row: Row) -> None:
         values = row.values
@@ -293,7 +366,7 @@ class Importer:
                 if values.get("id_number") and not values.get("uscc")
                 else CustomerKind.ENTERPRISE
             )
-        customer = Customer(**fields)
+        customer = self.new_customer(**fields)
         if "owner" in values:
             owner = self.user(values["owner"])
             if owner is None:
@@ -312,7 +385,7 @@ class Importer:
         row.record = customer
         row.address = values.get("address", "")
         if values.get("contact_name"):
-            contact = Contact(
+            contact = self.new_contact(
                 name=values["contact_name"],
                 title=values.get("contact_title", ""),
                 is_primary=True,
@@ -323,7 +396,7 @@ class Importer:
             else:
                 contact.mobile, contact.phone = customer.mobile, customer.phone
             try:
-                contact.clean_fields(exclude=["customer", "version"])
+                self.contact_fields.clean(contact)
                 contact.clean()
             except ValidationError as exc:
                 for name, problems in exc.message_dict.items():
@@ -333,14 +406,21 @@ class Importer:
             row.contact = contact
 
     def validate_customer(self, row: Row, customer: Customer) -> None:
+        for exc in self.customer_problems(customer):
+            self.add_validation(row, exc)
+
+    def customer_problems(self, customer: Customer) -> list[ValidationError]:
+        """The archive's field checks and rules (`Customer.clean`) on `customer`, which they normalise."""
+        problems = []
         for attempt in (
-            lambda: customer.clean_fields(exclude=["code", "owner", "created_by"]),
+            lambda: self.customer_fields.clean(customer),
             customer.clean,
         ):
             try:
                 attempt()
             except ValidationError as exc:
-                self.add_validation(row, exc)
+                problems.append(exc)
+        return problems
 
     def keys(self, row: Row) -> list[tuple[str, str]]:
         customer: Customer = row.record
@@ -417,9 +497,15 @@ class Importer:
                     row, "code", _("No customer has this code."), _("Leave the code empty for new customers.")
                 )
 
+    def recall(self, keys_of: list[list[tuple[str, str]]]) -> None:
+        """Before a batch's rows are checked one by one: which of their keys earlier batches had."""
+        self.earlier = self.seen.lookup([SeenKeys.digest(key) for keys in keys_of for key in keys])
+        self.fresh = {}
+
     def check_duplicates(self, row: Row, keys: Iterable[tuple[str, str]]) -> bool:
-        for key in keys:
-            first = self.seen.get(key)
+        digests = [SeenKeys.digest(key) for key in keys]
+        for digest in digests:
+            first = self.earlier.get(digest, self.fresh.get(digest))
             if first is not None and first != row.number:
                 self.refuse(
                     row,
@@ -427,8 +513,8 @@ class Importer:
                     _("Delete one of the two rows, or correct the one that is wrong."),
                 )
                 return True
-        for key in keys:
-            self.seen.setdefault(key, row.number)
+        for digest in digests:
+            self.fresh.setdefault(digest, row.number)
         return False
 
     def decide_customer(self, row: Row) -> None:
@@ -442,19 +528,24 @@ class Importer:
                     _("This import only updates customers; use “create or update” to add new ones."),
                 )
                 return
-            self.validate_customer(row, row.record)
+            if row.checked is None:
+                self.validate_customer(row, row.record)
+            else:
+                for exc in row.checked:
+                    self.add_validation(row, exc)
             if row.errors:
                 return
             customer: Customer = row.record
             if customer.owner_id is None and not access.access_for(self.actor).assign_owner:
                 customer.owner = self.actor
             try:
-                access.require_change(
-                    self.actor,
-                    customer,
-                    [name for name in row.values if name in CUSTOMER_FIELDS],
-                    creating=True,
-                )
+                if not self.may_create_mapped:
+                    access.require_change(
+                        self.actor,
+                        customer,
+                        [name for name in row.values if name in CUSTOMER_FIELDS],
+                        creating=True,
+                    )
             except PermissionDeniedError as exc:
                 self.refuse(row, exc)
                 return
@@ -653,15 +744,32 @@ class Importer:
     # the batch -------------------------------------------------------------------------------
 
     def process(self, chunk: list[tuple[int, list[str]]]) -> list[Row]:
+        return self.finish(self.prepare(chunk, ahead=False))
+
+    def prepare(self, chunk: list[tuple[int, list[str]]], *, ahead: bool) -> list[Row]:
+        """What needs no database: parsing, and for customers building the record and, `ahead` (in
+        the pipeline's worker), validating it as a new customer, replayed by `finish` if it is."""
         rows = [self.parse(number, cells) for number, cells in chunk]
         if self.target == ImportTarget.CUSTOMERS:
             for row in rows:
                 self.build_customer(row)
+                if ahead and row.record is not None:  # the match keys are normalised already
+                    row.checked = self.customer_problems(row.record)
+            if ahead and self.writing:  # where each address lies, for the rows filed as new
+                addressed = [row for row in rows if row.address]
+                for row, found in zip(
+                    addressed, parse_addresses([row.address for row in addressed]), strict=True
+                ):
+                    row.region = found
+        return rows
+
+    def finish(self, rows: list[Row]) -> list[Row]:
+        """Matching, deciding and (when `writing`) filing the prepared rows of one batch."""
+        if self.target == ImportTarget.CUSTOMERS:
             self.match_customers(rows)
-            for row in rows:
-                keys = self.keys(row) + [
-                    ("row", hashlib.blake2b("\x1f".join(row.cells).encode(), digest_size=8).hexdigest())
-                ]
+            keys_of = [[*self.keys(row), ("row", "\x1f".join(row.cells))] for row in rows]
+            self.recall(keys_of)
+            for row, keys in zip(rows, keys_of, strict=True):
                 if not self.check_duplicates(row, keys):
                     self.decide_customer(row)
         else:
@@ -669,12 +777,18 @@ class Importer:
             for row in rows:
                 self.build_part(row)
             existing = self.existing_parts(rows)
-            for row in rows:
-                if row.record is not None and not row.errors:
-                    key = ("part", "\x1f".join(str(part) for part in self.part_key(row.record)))
-                    if self.check_duplicates(row, [key]):
-                        continue
+            part_keys = [
+                [("part", "\x1f".join(str(part) for part in self.part_key(row.record)))]
+                if row.record is not None and not row.errors
+                else []
+                for row in rows
+            ]
+            self.recall(part_keys)
+            for row, keys in zip(rows, part_keys, strict=True):
+                if keys and self.check_duplicates(row, keys):
+                    continue
                 self.decide_part(row, existing)
+        self.seen.add(self.fresh)
         for row in rows:
             if row.errors:
                 row.outcome = "error"

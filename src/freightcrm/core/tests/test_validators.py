@@ -432,3 +432,73 @@ def test_validate_past_date_rejects_future():
 
 def test_validate_past_date_rejects_dates_before_1900():
     assert error_of(validate_past_date, dt.date(1899, 12, 31)).code == "too_old"
+
+
+# -- phone facts: the five-digit prefix cache is the full parse -----------------------------------
+
+
+def _parsed_facts(text: str) -> tuple[bool, int | None, str]:
+    """The facts straight from phonenumbers, without any cache."""
+    from freightcrm.core.validators import _phone_facts
+
+    _phone_facts.cache_clear()
+    facts = _phone_facts(text)
+    return facts.valid, facts.mainland_type, facts.normalised
+
+
+def test_every_five_digit_mobile_prefix_decides_the_whole_number():
+    """phone_facts reads an 11-digit mobile shape from its first five digits; for every prefix the
+    shape admits, numbers with different last six digits give the same facts as a full parse."""
+    import random
+    import re
+
+    from freightcrm.core import validators
+
+    rnd = random.Random(5)
+    checked = 0
+    for prefix_number in range(10_000, 20_000):
+        prefix = str(prefix_number)
+        if not validators.MOBILE_SHAPE.fullmatch(prefix + "000000"):
+            continue
+        validators._PREFIX_FACTS.clear()
+        for suffix in ("000000", "999999", f"{rnd.randrange(10**6):06d}"):
+            text = prefix + suffix
+            fast = validators.phone_facts(text)
+            assert (fast.valid, fast.mainland_type, fast.normalised) == _parsed_facts(text), text
+        checked += 1
+    assert checked == 7_900  # 10…, 13…–19… without 179…
+    assert not re.fullmatch(validators.MOBILE_SHAPE, "11200001234")  # IP-dialling prefixes parse apart
+
+
+@given(st.text(alphabet="0123456789１３８ -+()", min_size=0, max_size=16))
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+def test_phone_facts_agree_with_a_full_parse(value):
+    from freightcrm.core.validators import phone_facts, to_half_width
+
+    facts = phone_facts(value)
+    assert (facts.valid, facts.mainland_type, facts.normalised) == _parsed_facts(to_half_width(value).strip())
+
+
+def test_every_landline_prefix_decides_the_whole_number():
+    """A landline `0<area>-<local>` is read from its area code, the local number's first digit and its
+    length; for every such key, different remaining digits give the same facts as a full parse."""
+    import random
+
+    from freightcrm.core import validators
+
+    rnd = random.Random(6)
+    areas = ["10", *(str(area) for area in range(20, 30)), *(str(area) for area in range(300, 1000))]
+    for area in areas:
+        for first in "234567":
+            for length in (7, 8):
+                validators._PREFIX_FACTS.clear()
+                rest = (
+                    "0" * (length - 1),
+                    "9" * (length - 1),
+                    f"{rnd.randrange(10 ** (length - 1)):0{length - 1}d}",
+                )
+                for digits in rest:
+                    text = f"0{area}-{first}{digits}"
+                    fast = validators.phone_facts(text)
+                    assert (fast.valid, fast.mainland_type, fast.normalised) == _parsed_facts(text), text
+    assert not validators.LANDLINE_SHAPE.fullmatch("010-80012345")  # Beijing's 8… depends on more digits

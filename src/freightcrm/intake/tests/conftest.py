@@ -96,3 +96,14 @@ def english() -> Any:
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(params=["in-process", "worker"])
+def pipeline(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A test twice: rows prepared in this process, and in forked workers ahead of it (the path of
+    big files), which must decide and report exactly the same."""
+    from freightcrm.intake import importing
+
+    if request.param == "worker":
+        monkeypatch.setattr(importing, "PIPELINE_MIN_ROWS", 0)
+    return str(request.param)

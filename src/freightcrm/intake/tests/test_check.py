@@ -19,6 +19,9 @@ from freightcrm.intake.tests.conftest import HEADERS, customer_rows, upload
 pytestmark = pytest.mark.django_db
 
 
+pytestmark = pytest.mark.usefixtures("pipeline")
+
+
 def errors_by_row(job: ImportJob) -> dict[int, list[dict]]:
     found: dict[int, list[dict]] = {}
     for error in job.errors_preview:

@@ -24,6 +24,9 @@ from freightcrm.shipments.models import CustomerShipmentMonth, Shipment
 pytestmark = pytest.mark.django_db
 
 
+pytestmark = pytest.mark.usefixtures("pipeline")
+
+
 def test_new_customers_are_filed_for_review_with_history_contacts_and_search(admin_user, sheet):
     # given a file of individuals and enterprises with sensitive fields (bank fields: finance rights)
     clerk = admin_user
