@@ -36,7 +36,7 @@ def test_send_answer_on_a_phone_and_follow_up(live_server, browser_page, role_us
     # and the contact opens the link on a phone (no login) and submits once with a low score
     phone = page.context.browser.new_page(viewport={"width": 390, "height": 844})
     phone.goto(link)
-    assert "钱敏 您好" in phone.inner_text("body")
+    assert "钱敏您好" in phone.inner_text("body")
     phone.click("button[type=submit]")  # nothing chosen: the form comes back with messages
     assert "请选择分数" in phone.inner_text("body")
     for name_value in phone.eval_on_selector_all(
