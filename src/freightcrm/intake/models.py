@@ -148,7 +148,12 @@ class Submission(TimeStampedModel):
         related_name="+",
     )
     import_job = models.ForeignKey(
-        ImportJob, on_delete=models.SET_NULL, null=True, blank=True, related_name="submissions"
+        ImportJob,
+        verbose_name=_("import"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="submissions",
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
