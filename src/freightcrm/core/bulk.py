@@ -154,9 +154,15 @@ class DatabaseClock:
 
     def __init__(self, vendor: str = "") -> None:
         self.suffix = "+00:00" if (vendor or connection.vendor) == "postgresql" else ""
+        self._last: tuple[dt.datetime | None, str] = (None, "")
 
     def datetime_text(self, value: dt.datetime) -> str:
-        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ") + self.suffix
+        # A batch stamps every row with the same moment: spell it once.
+        last, text = self._last
+        if value is not last:
+            text = value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ") + self.suffix
+            self._last = (value, text)
+        return text
 
 
 Converter = Callable[[models.Model, Any], Any]
@@ -466,9 +472,13 @@ def forked_map(
     at most `in_flight` results pending (a consumer slower than the workers does not let results pile
     up in memory). The workers inherit this process as it is: `function` must touch no database (the
     inherited connection belongs to this process)."""
+    import gc
     import multiprocessing
     from collections import deque
 
+    # Objects that exist before the fork are moved out of the collector's reach: a collection in a
+    # worker would otherwise touch every inherited object and copy each page it lies on.
+    gc.freeze()
     pool = multiprocessing.get_context("fork").Pool(workers)
     try:
         pending: deque[Any] = deque()
@@ -485,3 +495,4 @@ def forked_map(
         pool.close()
     finally:
         pool.join()
+        gc.unfreeze()
