@@ -23,16 +23,23 @@ EARLIEST_DATE = dt.date(1900, 1, 1)
 FULL_WIDTH = str.maketrans(
     {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
 )
+HAS_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 USCC_ALPHABET = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")
+USCC_SEPARATORS = re.compile(r"[\s\-]")
+WHITESPACE = re.compile(r"\s")
+RESIDENT_ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 
 
 def to_half_width(value: str) -> str:
     """Full-width digits, letters and spaces (as typed with a Chinese input method) to ASCII."""
+    # `translate` looks every character up; most text has nothing to change (`isascii` is O(1)).
+    if value.isascii() or not HAS_FULL_WIDTH.search(value):
+        return value
     return value.translate(FULL_WIDTH)
 
 
 def normalise_uscc(value: str) -> str:
-    return re.sub(r"[\s\-]", "", to_half_width(value)).upper()
+    return USCC_SEPARATORS.sub("", to_half_width(value)).upper()
 
 
 def validate_uscc(value: str) -> None:
@@ -68,7 +75,7 @@ def validate_uscc(value: str) -> None:
 
 
 def normalise_resident_id(value: str) -> str:
-    return re.sub(r"\s", "", to_half_width(value)).upper()
+    return WHITESPACE.sub("", to_half_width(value)).upper()
 
 
 def resident_id_birth_date(value: str) -> dt.date:
@@ -89,7 +96,7 @@ def validate_resident_id(value: str) -> None:
             code="ric_length",
             params={"length": len(number)},
         )
-    if not re.match(r"^[0-9]{17}[0-9X]$", number):
+    if not RESIDENT_ID_SHAPE.match(number):
         raise ValidationError(
             _("A resident ID number is 17 digits followed by a digit or the letter X."),
             code="ric_format",
@@ -194,9 +201,11 @@ def _phone_facts(text: str) -> PhoneFacts:
     return PhoneFacts(True, kind, spelled.replace(" ", "-"))
 
 
+@lru_cache(maxsize=4096)
 def phone_facts(value: str) -> PhoneFacts:
-    """The facts of a number: parsed once per spelling (an import checks the number it normalised),
-    and a mobile or landline of a known shape once per prefix (see MOBILE_SHAPE, LANDLINE_SHAPE)."""
+    """The facts of a number: parsed once per spelling (a record's numbers are normalised, then
+    validated, often twice: the last few thousand are remembered), and a mobile or landline of a
+    known shape once per prefix (see MOBILE_SHAPE, LANDLINE_SHAPE)."""
     text = to_half_width(value).strip()
     if MOBILE_SHAPE.fullmatch(text):
         prefix = text[:5]

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -170,9 +170,12 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 REFERENCES = tuple(spec.name for spec in REFERENCE_SPECS)
 
 
+HEADER_NOISE = re.compile(r"[\s_\-()（）:：/\\.·*]")
+
+
 def header_key(text: str) -> str:
     """A header as compared with the aliases: half-width, lower case, without spaces or punctuation."""
-    return re.sub(r"[\s_\-()（）:：/\\.·*]", "", to_half_width(clean_header(text))).lower()
+    return HEADER_NOISE.sub("", to_half_width(clean_header(text))).lower()
 
 
 def specs(target: str) -> tuple[Spec, ...]:
@@ -304,6 +307,9 @@ DATE_PATTERNS = (
     ),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
+EXCEL_SERIAL = re.compile(r"\d{1,5}(\.\d+)?")
+EXCEL_SERIAL_TIME = re.compile(r"\d{1,5}\.\d+")
+MONEY_NOISE = re.compile(r"[,，\s¥￥元$]")
 EXTRA_CHOICES = {
     "kind": {
         "企业": "E",
@@ -352,7 +358,7 @@ def parse_date(text: str) -> dt.date:
         if found := pattern.match(value):
             year, month, day = (int(part) for part in found.groups()[:3])
             return dt.date(year, month, day)
-    if re.fullmatch(r"\d{1,5}(\.\d+)?", value) and 1 <= float(value) < 2958466:
+    if EXCEL_SERIAL.fullmatch(value) and 1 <= float(value) < 2958466:
         return EXCEL_EPOCH + dt.timedelta(days=int(float(value)))
     raise ValueError(value)
 
@@ -364,7 +370,7 @@ def parse_datetime(text: str) -> dt.datetime:
         year, month, day, hour, minute = (int(part) for part in match.groups()[:5])
         second = int(match.group(6) or 0)
         naive = dt.datetime(year, month, day, hour, minute, second)  # noqa: DTZ001 - made aware below
-    elif re.fullmatch(r"\d{1,5}\.\d+", value):
+    elif EXCEL_SERIAL_TIME.fullmatch(value):
         naive = dt.datetime.combine(EXCEL_EPOCH, dt.time()) + dt.timedelta(days=float(value))
     else:
         naive = dt.datetime.combine(parse_date(value), dt.time(12))
@@ -372,7 +378,7 @@ def parse_datetime(text: str) -> dt.datetime:
 
 
 def parse_decimal(text: str) -> Decimal:
-    value = re.sub(r"[,，\s¥￥元$]", "", to_half_width(text))
+    value = MONEY_NOISE.sub("", to_half_width(text))
     try:
         number = Decimal(value)
     except InvalidOperation:
@@ -406,6 +412,7 @@ def parser_for(spec: Spec) -> tuple[Callable[[str], Any], Any]:
         lookup = choice_lookup(spec.model, spec.model_field)
         options = "、".join(str(label) for _value, label in field.choices)  # type: ignore[union-attr]
 
+        @lru_cache(maxsize=1024)  # a column repeats a handful of spellings
         def choice(text: str) -> str:
             key = to_half_width(text).strip()
             found = lookup.get(key.lower()) or lookup.get(header_key(key))

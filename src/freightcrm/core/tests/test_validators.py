@@ -434,6 +434,14 @@ def test_validate_past_date_rejects_dates_before_1900():
     assert error_of(validate_past_date, dt.date(1899, 12, 31)).code == "too_old"
 
 
+@given(st.text(max_size=40) | st.text(alphabet="Ａｂ１２　 中文,-", max_size=20))
+def test_half_width_shortcut_is_the_full_translation(value):
+    """`to_half_width` skips text with no full-width character; the result is the translation's."""
+    from freightcrm.core.validators import FULL_WIDTH, to_half_width
+
+    assert to_half_width(value) == value.translate(FULL_WIDTH)
+
+
 # -- phone facts: the five-digit prefix cache is the full parse -----------------------------------
 
 
@@ -461,6 +469,7 @@ def test_every_five_digit_mobile_prefix_decides_the_whole_number():
         if not validators.MOBILE_SHAPE.fullmatch(prefix + "000000"):
             continue
         validators._PREFIX_FACTS.clear()
+        validators.phone_facts.cache_clear()
         for suffix in ("000000", "999999", f"{rnd.randrange(10**6):06d}"):
             text = prefix + suffix
             fast = validators.phone_facts(text)
@@ -475,6 +484,7 @@ def test_every_five_digit_mobile_prefix_decides_the_whole_number():
 def test_phone_facts_agree_with_a_full_parse(value):
     from freightcrm.core.validators import phone_facts, to_half_width
 
+    phone_facts.cache_clear()
     facts = phone_facts(value)
     assert (facts.valid, facts.mainland_type, facts.normalised) == _parsed_facts(to_half_width(value).strip())
 
@@ -492,6 +502,7 @@ def test_every_landline_prefix_decides_the_whole_number():
         for first in "234567":
             for length in (7, 8):
                 validators._PREFIX_FACTS.clear()
+                validators.phone_facts.cache_clear()
                 rest = (
                     "0" * (length - 1),
                     "9" * (length - 1),
