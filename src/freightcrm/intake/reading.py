@@ -1,5 +1,6 @@
-"""Reading uploaded spreadsheets: .xlsx and .xls (python-calamine), .csv in UTF-8, UTF-8 with BOM or
-GBK/GB18030, row by row, every cell as text.
+"""Reading uploaded spreadsheets: .xlsx and .xls (python-calamine; an .xlsx too large to load is
+streamed by `xlsx_stream`), .csv in UTF-8, UTF-8 with BOM or GBK/GB18030, row by row, every cell
+as text.
 
 A file is judged by its content, not by its name: a PNG or a Word document renamed `.xlsx` is
 refused with a message saying what it really is and how to save it properly. Cells come back as
@@ -90,6 +91,7 @@ class Table:
     delimiter: str = ","
     headers: list[str] = field(default_factory=list)
     header_row: int = 1  # the row number (as Excel shows it) of the header row
+    streamed: bool = False  # an .xlsx too large to load: read a row at a time (`xlsx_stream`)
 
     def _raw_rows(self) -> Iterator[tuple[int, list[str]]]:
         """Every non-empty row including the header, with its row number as Excel shows it."""
@@ -100,6 +102,9 @@ class Table:
                     cells = [cell.strip() for cell in row]
                     if any(cells):
                         yield number, cells
+            return
+        if self.streamed:
+            yield from self._streamed_rows()
             return
         from python_calamine import CalamineWorkbook
 
@@ -115,6 +120,25 @@ class Table:
                     yield first_row + offset + 1, cells
         finally:
             workbook.close()
+
+    def _streamed_rows(self) -> Iterator[tuple[int, list[str]]]:
+        from xml.etree.ElementTree import ParseError
+
+        from freightcrm.intake import xlsx_stream
+
+        try:
+            for number, values in xlsx_stream.rows(self.path, self.sheet):
+                cells = [_cell_text(value) for value in values]
+                if any(cells):
+                    yield number, cells
+        except (zipfile.BadZipFile, ParseError, KeyError, ValueError, IndexError) as exc:
+            raise FileProblem(
+                _(
+                    "The workbook is damaged and cannot be read (%(reason)s). Open it in Excel, save it "
+                    "again as .xlsx, and upload it."
+                ),
+                params={"reason": str(exc)[:200]},
+            ) from exc
 
     def rows(self, start: int = 0) -> Iterator[tuple[int, list[str]]]:
         """Data rows after the header as (row number, cells), each padded to the headers' width;
@@ -298,6 +322,10 @@ def open_table(path: Path, *, original_name: str, sheet: str = "") -> Table:
                 params={"sheet": sheet, "sheets": "、".join(table.sheet_names)},
             )
         table.sheet = sheet or table.sheet_names[0]
+        if kind == "xlsx":
+            from freightcrm.intake import xlsx_stream
+
+            table.streamed = xlsx_stream.sheet_xml_bytes(path) > xlsx_stream.STREAM_BYTES
         number, cells = _first_row(table)
     table.header_row = number
     table.headers = _headers(cells)

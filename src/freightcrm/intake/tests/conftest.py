@@ -100,10 +100,12 @@ def english() -> Any:
 
 @pytest.fixture(params=["in-process", "worker"])
 def pipeline(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A test twice: rows prepared in this process, and in forked workers ahead of it (the path of
-    big files), which must decide and report exactly the same."""
-    from freightcrm.intake import importing
+    """A test twice: rows prepared in this process, and the path of big files (an .xlsx streamed, not
+    loaded; rows prepared in forked workers ahead of this process), which must decide and report
+    exactly the same."""
+    from freightcrm.intake import importing, xlsx_stream
 
     if request.param == "worker":
         monkeypatch.setattr(importing, "PIPELINE_MIN_ROWS", 0)
+        monkeypatch.setattr(xlsx_stream, "STREAM_BYTES", 0)
     return str(request.param)

@@ -15,7 +15,17 @@ from freightcrm.intake.tests.conftest import HEADERS, customer_rows, write_csv, 
 DATA = Path(__file__).parent / "data"
 
 
-def test_xlsx_rows_come_as_text_with_excel_row_numbers(tmp_path):
+@pytest.fixture(params=["loaded", "streamed"])
+def xlsx_reading(request, monkeypatch):
+    """Both ways an .xlsx is read: loaded by calamine, or streamed (a sheet too large to load)."""
+    from freightcrm.intake import xlsx_stream
+
+    if request.param == "streamed":
+        monkeypatch.setattr(xlsx_stream, "STREAM_BYTES", 0)
+    return request.param
+
+
+def test_xlsx_rows_come_as_text_with_excel_row_numbers(tmp_path, xlsx_reading):
     # given a sheet with a blank row, a number, a date cell and a messy header
     path = tmp_path / "a.xlsx"
     write_xlsx(
@@ -27,6 +37,7 @@ def test_xlsx_rows_come_as_text_with_excel_row_numbers(tmp_path):
     table = open_table(path, original_name="a.xlsx")
     rows = list(table.rows())
     # then
+    assert table.streamed == (xlsx_reading == "streamed")
     assert table.headers == ["客户名称", "column 2", "手机号", "成立日期"]
     assert table.sheet == "客户" and table.sheet_names == ["客户"] and table.encoding == ""
     assert rows == [(2, ["甲物流有限公司", "x", "13900000001", "2024-01-05"]), (4, ["乙", "", "", ""])]
@@ -79,7 +90,7 @@ def test_a_word_document_renamed_xlsx_is_named_as_such(tmp_path):
         open_table(path, original_name="客户.xlsx")
 
 
-def test_a_workbook_without_rows_and_an_unknown_sheet_are_refused(tmp_path):
+def test_a_workbook_without_rows_and_an_unknown_sheet_are_refused(tmp_path, xlsx_reading):
     path = tmp_path / "empty.xlsx"
     Workbook().save(path)
     with pytest.raises(FileProblem, match="no rows"):
@@ -87,3 +98,75 @@ def test_a_workbook_without_rows_and_an_unknown_sheet_are_refused(tmp_path):
     write_xlsx(path, HEADERS, customer_rows(1))
     with pytest.raises(FileProblem, match="其他"):
         open_table(path, original_name="empty.xlsx", sheet="其他")
+
+
+def test_a_streamed_sheet_reads_as_the_loaded_one(tmp_path, monkeypatch):
+    """Shared and rich-text strings, date, time and number styles, booleans, formulas, merged cells,
+    gaps between cells and rows, a second sheet: the stream gives what calamine gives."""
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    from freightcrm.intake import xlsx_stream
+
+    path = tmp_path / "rich.xlsx"
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "客户"
+    sheet.append(["名称", "成立日期", "注册资本", "是否", "时间", "公式", "备注"])
+    sheet.append(["甲物流", dt.date(2024, 1, 5), 1200.5, True, dt.time(14, 30), "=1+1", "普通"])
+    rich = CellRichText("乙", TextBlock(InlineFont(b=True), "运输"))
+    sheet.append([rich, dt.datetime(2023, 12, 31, 8, 15)])  # noqa: DTZ001
+    sheet["C3"] = 13900000001
+    sheet["C3"].number_format = "0"
+    sheet["B5"] = 45296
+    sheet["B5"].number_format = 'yyyy"年"m"月"d"日"'
+    sheet["G5"] = "=A2"
+    sheet.merge_cells("A6:B6")
+    sheet["A6"] = "合并"
+    sheet["F7"] = 0.25
+    sheet["F7"].number_format = "0%"
+    workbook.create_sheet("其他").append(["别的"])
+    workbook.save(path)
+
+    loaded = open_table(path, original_name="rich.xlsx")
+    monkeypatch.setattr(xlsx_stream, "STREAM_BYTES", 0)
+    streamed = open_table(path, original_name="rich.xlsx")
+    assert not loaded.streamed and streamed.streamed
+    assert streamed.headers == loaded.headers
+    assert list(streamed.rows()) == list(loaded.rows())
+    rows = list(streamed.rows())
+    # a formula gives its saved result (none here)
+    assert rows[0] == (2, ["甲物流", "2024-01-05", "1200.5", "TRUE", "14:30:00", "", "普通"])
+    assert rows[1:] == [
+        (3, ["乙运输", "2023-12-31 08:15:00", "13900000001", "", "", "", ""]),
+        (5, ["", "2024-01-05", "", "", "", "", ""]),
+        (6, ["合并", "", "", "", "", "", ""]),  # a merged block: only its first cell has the value
+        (7, ["", "", "", "", "", "0.25", ""]),
+    ]
+    other = open_table(path, original_name="rich.xlsx", sheet="其他")
+    assert other.headers == ["别的"] and list(other.rows()) == []
+
+
+BOMB = (
+    b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    b'<row r="1"><c r="A1" t="inlineStr"><is><t>&b;</t></is></c></row></sheetData></worksheet>'
+)
+
+
+@pytest.mark.parametrize("damage", ["cut", "entities"])
+def test_a_damaged_streamed_workbook_is_refused(tmp_path, monkeypatch, damage):
+    """A sheet cut short, or one that declares entities (the "billion laughs" attack): refused."""
+    from freightcrm.intake import xlsx_stream
+
+    path = write_xlsx(tmp_path / "a.xlsx", HEADERS, customer_rows(3))
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    member = next(name for name in parts if name.startswith("xl/worksheets/"))
+    parts[member] = parts[member][:-200] if damage == "cut" else BOMB
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    monkeypatch.setattr(xlsx_stream, "STREAM_BYTES", 0)
+    with pytest.raises(FileProblem, match="damaged"):
+        list(open_table(path, original_name="a.xlsx").rows())
