@@ -207,6 +207,35 @@ def customer_history(user: Any, customer: Customer, *, limit: int = 100) -> list
 # --- The archive's six kinds of information, as a user may see them ----------------------------
 
 SENSITIVE_FIELDS = tuple(Customer.sensitive_fields)
+# The archive's fields in groups, in the customer form's order: the card, the staff form and the
+# export list them from here.
+PROFILE_FIELDS = (
+    "uscc",
+    "legal_representative",
+    "registered_capital",
+    "founded_on",
+    "industry",
+    "size",
+    "ownership",
+    "website",
+    "gender",
+    "birth_date",
+    "id_number",
+    "occupation",
+    "income_band",
+    "mobile",
+    "phone",
+    "email",
+)
+CHARACTERISTIC_FIELDS = ("business_scope", "regions_served", "development_potential", "cargo_preferences")
+BUSINESS_FIELDS = (
+    "main_cargo",
+    "annual_volume_tonnes",
+    "annual_logistics_spend",
+    "competitors",
+    "cooperation_since",
+)
+PREFERENCE_FIELDS = ("preferred_channels", "preferred_contact_time")
 ARCHIVE_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
     (
         _("Basic information"),
@@ -217,60 +246,17 @@ ARCHIVE_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
             "code",
             "status",
             "owner",
-            "uscc",
-            "legal_representative",
-            "registered_capital",
-            "founded_on",
-            "industry",
-            "size",
-            "ownership",
-            "website",
-            "gender",
-            "birth_date",
-            "id_number",
-            "occupation",
-            "income_band",
-            "mobile",
-            "phone",
-            "email",
+            *PROFILE_FIELDS,
             "province",
             "city",
             "district",
             "adcode",
         ),
     ),
-    (
-        _("Characteristics"),
-        (
-            "business_scope",
-            "regions_served",
-            "development_potential",
-            "cargo_preferences",
-        ),
-    ),
-    (
-        _("Business status"),
-        (
-            "main_cargo",
-            "annual_volume_tonnes",
-            "annual_logistics_spend",
-            "competitors",
-            "cooperation_since",
-        ),
-    ),
-    (
-        _("Finance and credit"),
-        (
-            "credit_grade",
-            "credit_limit",
-            "credit_currency",
-            "payment_terms",
-            "payment_days",
-            "bank_name",
-            "bank_account",
-        ),
-    ),
-    (_("Contact preferences"), ("preferred_channels", "preferred_contact_time")),
+    (_("Characteristics"), CHARACTERISTIC_FIELDS),
+    (_("Business status"), BUSINESS_FIELDS),
+    (_("Finance and credit"), Customer.finance_fields),
+    (_("Contact preferences"), PREFERENCE_FIELDS),
 )
 ORGANISATION_ONLY = {
     "uscc",
