@@ -41,6 +41,15 @@ class StaleEdit(ApplicationError):
         self.current_version = current_version
 
 
+class LinkUnavailable(ApplicationError):
+    """A customer's link (a survey, a self-service form) cannot be used: unknown (404), or already
+    used or expired (410)."""
+
+    def __init__(self, message: Any, *, code: str, status: int) -> None:
+        super().__init__(message, code=code)
+        self.status = status
+
+
 class PermissionDeniedError(ApplicationError):
     code = "permission_denied"
     status = 403

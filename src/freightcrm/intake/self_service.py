@@ -26,7 +26,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from freightcrm.core import access
-from freightcrm.core.errors import ApplicationError
+from freightcrm.core.errors import LinkUnavailable
 from freightcrm.core.masking import mask
 from freightcrm.core.tokens import new_token, plausible, token_hash
 from freightcrm.customers.models import Address, Contact, Customer
@@ -42,14 +42,6 @@ EDITABLE = ("name", "mobile", "phone", "email", "business_scope")
 NOTED = ("contact_person", "address")  # not customer fields: the clerk applies them by hand
 MAX_TEXT = {"name": 200, "mobile": 30, "phone": 30, "email": 254, "business_scope": 2000}
 MAX_NOTED = 300
-
-
-class LinkUnavailable(ApplicationError):
-    """The link cannot be used: unknown (404), or already used or expired (410)."""
-
-    def __init__(self, message: Any, *, code: str, status: int) -> None:
-        super().__init__(message, code=code)
-        self.status = status
 
 
 NOT_VALID = _("This link is not valid. Please ask your account manager for a new one.")

@@ -26,7 +26,7 @@ from freightcrm.intake.self_service import (
     link_for_token,
     self_service_answer,
 )
-from freightcrm.service.surveys.views import public_language, public_page
+from freightcrm.service.surveys.views import closed_page, public_language, public_page
 
 INPUT_TYPES = {"mobile": "tel", "phone": "tel", "email": "email"}
 LABELS = {"contact_person": _("contact person"), "address": _("address")}
@@ -60,9 +60,7 @@ def self_service_page(request: HttpRequest, token: str) -> HttpResponse:
         try:
             link = link_for_token(token)
         except LinkUnavailable as refusal:
-            return public_page(
-                request, "service/surveys/public_closed.html", {"message": str(refusal)}, refusal.status
-            )
+            return closed_page(request, refusal)
         customer = link.customer
         details = current_details(customer)
         given = current_consents(customer)
@@ -71,9 +69,7 @@ def self_service_page(request: HttpRequest, token: str) -> HttpResponse:
             try:
                 submission = self_service_answer(token=token, data=request.POST)
             except LinkUnavailable as refusal:
-                return public_page(
-                    request, "service/surveys/public_closed.html", {"message": str(refusal)}, refusal.status
-                )
+                return closed_page(request, refusal)
             except ValidationError as error:
                 errors = error.message_dict
             else:

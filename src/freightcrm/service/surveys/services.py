@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from freightcrm.core import access
-from freightcrm.core.errors import ApplicationError
+from freightcrm.core.errors import LinkUnavailable
 from freightcrm.core.tokens import new_token, plausible, token_hash
 from freightcrm.customers.models import Contact, Customer
 from freightcrm.service.surveys.choices import LOW_NPS, LOW_OVERALL, Dimension
@@ -36,12 +36,8 @@ FOLLOW_UP_DAYS = 3  # a low score is followed up within three days
 MAX_TEXT = 2_000
 
 
-class SurveyUnavailable(ApplicationError):
-    """The link cannot be answered: unknown (404), or already answered or expired (410)."""
-
-    def __init__(self, message: Any, *, code: str, status: int) -> None:
-        super().__init__(message, code=code)
-        self.status = status
+class SurveyUnavailable(LinkUnavailable):
+    """The survey link cannot be answered: unknown (404), or already answered or expired (410)."""
 
 
 @dataclass(frozen=True)

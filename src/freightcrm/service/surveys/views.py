@@ -17,6 +17,7 @@ from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from freightcrm.core.errors import LinkUnavailable
 from freightcrm.service.surveys.models import SurveyInvitation
 from freightcrm.service.surveys.services import (
     SurveyUnavailable,
@@ -44,6 +45,12 @@ def public_page(
     return response
 
 
+def closed_page(request: HttpRequest, refusal: LinkUnavailable) -> HttpResponse:
+    """The page of a link that cannot be used (unknown, used, expired), with its status."""
+    context = {"message": str(refusal)}
+    return public_page(request, "service/surveys/public_closed.html", context, refusal.status)
+
+
 def _form(invitation: SurveyInvitation, data: Any, errors: dict[str, list[str]]) -> list[dict[str, Any]]:
     rows = []
     for question in questions_of(invitation.template):
@@ -68,17 +75,13 @@ def survey_page(request: HttpRequest, token: str) -> HttpResponse:
             invitation = invitation_for_token(token)
             check_open(invitation)
         except SurveyUnavailable as refusal:
-            return public_page(
-                request, "service/surveys/public_closed.html", {"message": str(refusal)}, refusal.status
-            )
+            return closed_page(request, refusal)
         errors: dict[str, list[str]] = {}
         if request.method == "POST":
             try:
                 survey_answer(token=token, data=request.POST)
             except SurveyUnavailable as refusal:
-                return public_page(
-                    request, "service/surveys/public_closed.html", {"message": str(refusal)}, refusal.status
-                )
+                return closed_page(request, refusal)
             except ValidationError as error:
                 errors = error.message_dict
             else:
