@@ -29,15 +29,13 @@ import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from pypinyin import lazy_pinyin
-from pypinyin.core import Pinyin
 from rapidfuzz.distance import Levenshtein
 
 from freightcrm.core import access
@@ -114,11 +112,19 @@ def name_keys(name: str) -> tuple[str, list[str]]:
     return folded[:KEY_LENGTH], list(suffix_keys(folded, range(1, name_stem_length(folded))))
 
 
-_SEGMENTER = Pinyin()
+@cache
+def _segmenter() -> Any:
+    """pypinyin's word splitter. Imported when first needed: its phrase dictionary takes about
+    60 MB, which a process that never builds search keys (an import, the task worker) need not hold."""
+    from pypinyin.core import Pinyin
+
+    return Pinyin()
 
 
 @lru_cache(maxsize=200_000)
 def _word_pinyin(word: str) -> tuple[str, ...]:
+    from pypinyin import lazy_pinyin
+
     return tuple(lazy_pinyin(word))
 
 
@@ -126,7 +132,7 @@ def to_pinyin(text: str) -> list[str]:
     """`lazy_pinyin(text)`, eight times faster at scale: pypinyin splits text into words (its
     phrase dictionary picks 重庆 chongqing over zhongqing) and converts word by word; the words of
     company and people's names repeat (上海, 物流, 科技), so each word is converted once."""
-    return [syllable for word in _SEGMENTER.seg(text) for syllable in _word_pinyin(word)]
+    return [syllable for word in _segmenter().seg(text) for syllable in _word_pinyin(word)]
 
 
 def pinyin_keys(name: str) -> list[str]:

@@ -444,7 +444,7 @@ class Importer:
 
     def match_customers(self, rows: list[Row]) -> None:
         """Find the existing customer of each row: one query for the batch."""
-        wanted: dict[str, set[str]] = {kind: set() for kind in ("code", "uscc", "id", "names")}
+        wanted: dict[str, set[str]] = {kind: set() for kind in ("code", "uscc", "id", "names", "numbers")}
         row_keys: dict[int, list[tuple[str, str]]] = {}
         for row in rows:
             if row.record is None:
@@ -452,11 +452,18 @@ class Importer:
             row_keys[row.number] = keys = self.keys(row)
             for kind, key in keys:
                 if kind == "name+phone":
-                    wanted["names"].add(key.split("\t")[0])
+                    name, number = key.split("\t")
+                    wanted["names"].add(name)
+                    wanted["numbers"].add(number)
                 else:
                     wanted[kind].add(key)
-        lookups = {"code": "code__in", "uscc": "uscc__in", "id": "id_number_digest__in", "names": "name__in"}
+        lookups = {"code": "code__in", "uscc": "uscc__in", "id": "id_number_digest__in"}
         conditions = [Q(**{lookup: sorted(wanted[kind])}) for kind, lookup in lookups.items() if wanted[kind]]
+        if wanted["names"]:  # a name with one of the batch's numbers: common names alone match thousands
+            numbers = sorted(wanted["numbers"])
+            conditions.append(
+                Q(name__in=sorted(wanted["names"])) & (Q(mobile__in=numbers) | Q(phone__in=numbers))
+            )
         found: dict[tuple[str, str], Customer] = {}
         if conditions:
             for customer in Customer.objects.filter(reduce(operator.or_, conditions)):

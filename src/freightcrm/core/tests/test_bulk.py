@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -97,3 +98,26 @@ def test_a_field_whose_values_never_repeat_stops_being_remembered():
         cleaner.clean(Contact(name=f"联系人{number}", title="经理", mobile="13812345678"))
     assert cleaner.memos[position] is None
     assert cleaner.memos[[f.name for f in cleaner.fields].index("title")] is not None
+
+
+@pytest.mark.django_db
+def test_sqlite_bulk_settings_hold_for_the_block_and_are_undone_after():
+    from django.db import connection
+
+    from freightcrm.core.bulk import sqlite_bulk_settings
+
+    def read() -> tuple[int, int] | None:
+        if connection.vendor != "sqlite":
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            cache = cursor.fetchone()[0]
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            return cache, cursor.fetchone()[0]
+
+    before = read()
+    with pytest.raises(RuntimeError), sqlite_bulk_settings(cache_kib=8192, checkpoint_pages=5000):
+        if before is not None:
+            assert read() == (-8192, 5000)
+        raise RuntimeError("a failed batch")
+    assert read() == before
