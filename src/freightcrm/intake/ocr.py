@@ -111,12 +111,20 @@ def _engine() -> Any:
     return RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
 
 
-def load_image(source: Path | bytes) -> Any:
-    """The upload as an upright RGB Pillow image no larger than `FREIGHTCRM_OCR_MAX_SIDE`.
+PDF_DPI = 200  # a scanned page rendered at this resolution (then trimmed to FREIGHTCRM_OCR_MAX_SIDE)
 
-    Raises `OcrProblem` for empty, too large, unsupported (PDF, office files) or broken files.
+
+def is_pdf(data: bytes) -> bool:
+    return data[:5] == b"%PDF-"
+
+
+def load_image(source: Path | bytes) -> Any:
+    """The upload as an upright RGB Pillow image no larger than `FREIGHTCRM_OCR_MAX_SIDE`; of a PDF
+    (a scanner's usual output), its first page.
+
+    Raises `OcrProblem` for empty, too large, unsupported (office files, GIFs) or broken files.
     """
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image
 
     data = source.read_bytes() if isinstance(source, Path) else bytes(source)
     limit = settings.FREIGHTCRM_MAX_OCR_BYTES
@@ -130,20 +138,32 @@ def load_image(source: Path | bytes) -> Any:
             ),
             params={"size": len(data) / 2**20, "limit": limit / 2**20},
         )
-    if data[:5] == b"%PDF-":
+    image = _pdf_page(data) if is_pdf(data) else _picture(data)
+    image = image.convert("RGB")
+    if min(image.size) < 64:
         raise OcrProblem(
-            _(
-                "PDF files cannot be read yet. Save the page as a JPEG or PNG image "
-                "(or take a photo) and upload that."
-            )
+            _("The image is only %(width)s×%(height)s pixels, too small to read. Upload a sharper photo."),
+            params={"width": image.width, "height": image.height},
         )
+    side = settings.FREIGHTCRM_OCR_MAX_SIDE
+    if max(image.size) > side:
+        image.thumbnail((side, side), Image.Resampling.LANCZOS)
+    return image
+
+
+def _picture(data: bytes) -> Any:
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     image: Image.Image
     try:
         opened = Image.open(io.BytesIO(data))
         image = opened
         if opened.format not in IMAGE_FORMATS:
             raise OcrProblem(
-                _("Files of type %(format)s cannot be read. Upload a JPEG, PNG or WebP image."),
+                _(
+                    "Files of type %(format)s cannot be read. "
+                    "Upload a JPEG, PNG or WebP image, or a PDF scan."
+                ),
                 params={"format": opened.format or "?"},
             )
         opened.load()
@@ -158,17 +178,42 @@ def load_image(source: Path | bytes) -> Any:
                 "Upload a JPEG, PNG or WebP image."
             )
         ) from error
-    image = ImageOps.exif_transpose(image) or image
-    image = image.convert("RGB")
-    if min(image.size) < 64:
+    return ImageOps.exif_transpose(image) or image
+
+
+def _pdf_page(data: bytes) -> Any:
+    """The first page of a PDF, rendered by PDFium (pypdfium2) at `PDF_DPI`, its long side at most
+    `FREIGHTCRM_OCR_MAX_SIDE` pixels whatever size the page claims."""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as error:
+        if "password" in str(error).lower():
+            raise OcrProblem(
+                _("The PDF is protected by a password. Remove the password, or upload a photo of the page.")
+            ) from error
         raise OcrProblem(
-            _("The image is only %(width)s×%(height)s pixels, too small to read. Upload a sharper photo."),
-            params={"width": image.width, "height": image.height},
-        )
-    side = settings.FREIGHTCRM_OCR_MAX_SIDE
-    if max(image.size) > side:
-        image.thumbnail((side, side), Image.Resampling.LANCZOS)
-    return image
+            _("The PDF cannot be read (it may be damaged). Upload a JPEG or PNG photo of the page instead.")
+        ) from error
+    try:
+        page = document[0]  # (PDFium refuses a document without pages as damaged)
+        width, height = page.get_size()
+        scale = min(PDF_DPI / 72, settings.FREIGHTCRM_OCR_MAX_SIDE / max(width, height, 1.0))
+        return page.render(scale=scale).to_pil()
+    except (pdfium.PdfiumError, IndexError) as error:
+        raise OcrProblem(
+            _("The PDF cannot be read (it may be damaged). Upload a JPEG or PNG photo of the page instead.")
+        ) from error
+    finally:
+        document.close()
+
+
+def page_png(image: Any) -> bytes:
+    """`image` as PNG bytes: what is kept of a PDF upload (its first page, as read)."""
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
 
 
 def image_format(data: bytes) -> str:

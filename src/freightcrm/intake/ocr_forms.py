@@ -31,8 +31,11 @@ class ScanUploadForm(forms.Form):
     )
     image = forms.FileField(
         label=_("Photo or scan"),
-        help_text=_("A JPEG, PNG or WebP image; hold the camera straight above the document, in good light."),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=_(
+            "A JPEG, PNG or WebP photo, or a PDF from the scanner (its first page is read); "
+            "hold the camera straight above the document, in good light."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
     )
 
 

@@ -59,8 +59,11 @@ def scan_start(*, actor: Any, data: bytes, original_name: str, kind: str = OcrKi
     _require_intake(actor)
     if kind not in OcrKind.values:
         raise ValidationError({"kind": _("Choose licence, card or “decide from the text”.")})
-    ocr.load_image(data)  # refuses empty, too large, PDF, broken files with a message
-    suffix = ocr.image_format(data)
+    image = ocr.load_image(data)  # refuses empty, too large, broken files with a message
+    if ocr.is_pdf(data):  # kept as the page that is read, for the confirm page to show
+        data, suffix = ocr.page_png(image), "png"
+    else:
+        suffix = ocr.image_format(data)
     scan = OcrScan(kind=kind, original_name=original_name[:255], size=len(data), created_by=actor)
     scan.file.save(f"scan.{suffix}", ContentFile(data), save=False)
     scan.save()

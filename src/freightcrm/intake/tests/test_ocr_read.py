@@ -30,6 +30,7 @@ CARD = Card()
             lambda: render_licence(LICENCE, angle=2.0, noise=0.02, seed=3, fmt="JPEG"),
             id="licence-tilted-noisy",
         ),
+        pytest.param(lambda: as_pdf(render_licence(LICENCE)), id="licence-pdf-scan"),
     ],
 )
 def test_licence_fields_read_from_a_rendered_image(image) -> None:  # type: ignore[no-untyped-def]
@@ -68,6 +69,27 @@ def test_card_fields_read_from_a_rendered_image(image) -> None:  # type: ignore[
     assert extracted.value("company") == CARD.company
 
 
+def as_pdf(picture: bytes) -> bytes:
+    """A picture as a scanner's one-page PDF (Pillow writes the page; 150 dpi)."""
+    out = io.BytesIO()
+    Image.open(io.BytesIO(picture)).convert("RGB").save(out, format="PDF", resolution=150)
+    return out.getvalue()
+
+
+def _empty_pdf() -> bytes:
+    import pypdfium2 as pdfium
+
+    out = io.BytesIO()
+    pdfium.PdfDocument.new().save(out)
+    return out.getvalue()
+
+
+def test_a_pdf_scan_is_read_as_its_first_page(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.FREIGHTCRM_OCR_MAX_SIDE = 1600
+    image = load_image(as_pdf(_png(1400, 1000)))
+    assert image.mode == "RGB" and max(image.size) == 1600  # 200 dpi, trimmed to the longest side
+
+
 def _png(width: int, height: int) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), "white").save(out, format="PNG")
@@ -78,12 +100,13 @@ def _png(width: int, height: int) -> bytes:
     ("data", "message"),
     [
         (b"", "empty"),
-        (b"%PDF-1.7\n...", "PDF"),
+        (b"%PDF-1.7\n...", "PDF cannot be read"),
+        (_empty_pdf(), "PDF cannot be read"),
         (b"PK\x03\x04 a word document", "not a readable image"),
         ("名称 上海恒通".encode(), "not a readable image"),
         (_png(40, 30), "too small"),
     ],
-    ids=["empty", "pdf", "office-file", "text", "tiny"],
+    ids=["empty", "damaged-pdf", "pdf-without-pages", "office-file", "text", "tiny"],
 )
 def test_bad_uploads_are_refused_with_a_message(data: bytes, message: str) -> None:
     with pytest.raises(OcrProblem, match=message):

@@ -183,6 +183,15 @@ def test_bad_uploads_are_refused_and_nothing_kept(role_user):
     assert not OcrScan.objects.exists()
 
 
+def test_a_pdf_scan_is_kept_as_the_page_that_is_read(role_user):
+    from freightcrm.intake.tests.test_ocr_read import as_pdf
+
+    scan = scan_start(actor=role_user("account_manager"), data=as_pdf(_jpeg()), original_name="营业执照.pdf")
+    assert scan.original_name == "营业执照.pdf" and scan.file.name.endswith(".png")
+    with scan.file.open("rb") as handle:
+        assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
 def test_roles_that_cannot_file_customers_cannot_upload(role_user):
     with pytest.raises(PermissionDeniedError):
         scan_start(actor=role_user("auditor"), data=_jpeg(), original_name="x.jpg")
