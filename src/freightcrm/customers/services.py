@@ -306,8 +306,10 @@ def customer_part_save(*, actor: User, part: CustomerPart, reason: str = "") -> 
         _check_document(part)
         if creating:
             part.uploaded_by = actor
-    if isinstance(part, Contact) and not creating:
-        part.version = F("version") + 1
+    if not creating and isinstance(part, Contact) and isinstance(original, Contact):
+        # The row is locked (select_for_update above), so this is the next version; an F() expression
+        # here would reach the history row, which is inserted, not updated, and refuses it.
+        part.version = original.version + 1
     primary = isinstance(part, Contact | Address) and part.is_primary
     if isinstance(part, Contact | Address) and part.is_primary:
         # Making one contact or address primary demotes the previous one, with history.
@@ -320,7 +322,6 @@ def customer_part_save(*, actor: User, part: CustomerPart, reason: str = "") -> 
     _with_history(part, actor, reason)
     part.save()
     if isinstance(part, Contact):
-        part.refresh_from_db(fields=["version"])
         reindex_customers([part.customer_id])
     if isinstance(part, Address) and primary:
         customer = part.customer

@@ -207,6 +207,18 @@ def test_contact_history_and_primary_demotion(admin_user, make_customer):
     assert first.history.first().history_user == admin_user
 
 
+def test_editing_a_contact_raises_its_version_with_history(admin_user, make_customer):
+    contact = customer_part_save(
+        actor=admin_user, part=Contact(customer=make_customer(), name="王芳", mobile="13900000001")
+    )
+    contact.mobile = "13900000002"
+    customer_part_save(actor=admin_user, part=contact, reason="换号")
+    contact.refresh_from_db()
+    assert (contact.mobile, contact.version) == ("13900000002", 2)
+    latest = contact.history.first()
+    assert (latest.mobile, latest.version, latest.history_change_reason) == ("13900000002", 2, "换号")
+
+
 def test_contact_needs_a_way_to_reach_them(admin_user, make_customer):
     customer = make_customer()
     with pytest.raises(ValidationError) as caught:
