@@ -41,6 +41,11 @@ if TYPE_CHECKING:
     from freightcrm.intake.rows import Importer, Row
 
 
+def primary_address_kind(customer: Customer) -> str:
+    """An imported address is a person's home or a company's registered address."""
+    return AddressKind.HOME if customer.kind == CustomerKind.INDIVIDUAL else AddressKind.REGISTERED
+
+
 def write_customers(importer: Importer, rows: list[Row]) -> None:
     """File the batch's new customers in bulk, each waiting for review with a NEW submission."""
     if not rows:
@@ -57,9 +62,12 @@ def write_customers(importer: Importer, rows: list[Row]) -> None:
     for row in addressed:
         found = row.region
         customer = row.record
-        kind = AddressKind.HOME if customer.kind == CustomerKind.INDIVIDUAL else AddressKind.REGISTERED
         address = importer.new_address(
-            kind=kind, text=row.address, is_primary=True, created_at=now, updated_at=now
+            kind=primary_address_kind(customer),
+            text=row.address,
+            is_primary=True,
+            created_at=now,
+            updated_at=now,
         )
         apply_address(address, found)
         copy_region(customer, address)

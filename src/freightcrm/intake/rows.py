@@ -97,6 +97,7 @@ class Row:
     # raised, replayed when the row turns out to be new. None: not done ahead.
     checked: list[ValidationError] | None = None
     region: Any = None  # the address read into province, city, district (core.regions), when filed
+    parts: list[Any] = field(default_factory=list)  # a matched customer's address and contact to save
 
 
 def is_formula(text: str) -> bool:
@@ -228,6 +229,9 @@ class Importer:
         self.users: dict[str, Any] = {}
         self.all_users = False  # every active user is in `users` (read before a worker is forked)
         self.visible_ids: set[int] = set()  # matched customers of the batch the actor may see
+        # The primary address and the contacts of the batch's matched customers (`load_parts`).
+        self.primary_addresses: dict[int, Address] = {}
+        self.contacts_of: dict[int, list[Contact]] = {}
         self.digest_field = Customer._meta.get_field("id_number_digest")
         assert isinstance(self.digest_field, BlindIndexField)
         # The archive's field checks, each value judged once per job (see core.bulk.FieldCleaner).
@@ -379,7 +383,6 @@ class Importer:
             else:
                 customer.owner = owner
         customer.code = "pending"
-        row.kept = len(row.errors)
         normalise_customer(customer)  # for matching; validated once its match is known
 
         row.record = customer
@@ -407,6 +410,7 @@ class Importer:
                     for message in problems:
                         self.error(row, target, message)
             row.contact = contact
+        row.kept = len(row.errors)
 
     def validate_customer(self, row: Row, customer: Customer) -> None:
         for exc in self.customer_problems(customer):
@@ -595,7 +599,59 @@ class Importer:
             if before != after and not (before in (None, "") and after in (None, "")):
                 changes[name] = getattr(draft, name)
         row.changes = changes
-        row.outcome = "updated" if changes else "unchanged"
+        row.parts = self.part_changes(row, existing)
+        row.outcome = "updated" if changes or row.parts else "unchanged"
+
+    def load_parts(self, rows: list[Row]) -> None:
+        """The primary address and the contacts of the batch's matched customers whose rows give an
+        address or a contact: what `part_changes` compares them with (two queries; none without)."""
+        ids = {row.customer.pk for row in rows if row.customer is not None and (row.address or row.contact)}
+        self.primary_addresses, self.contacts_of = {}, {}
+        if not ids:
+            return
+        for address in Address.objects.filter(customer_id__in=ids, is_primary=True):
+            self.primary_addresses[address.customer_id] = address
+        for contact in Contact.objects.filter(customer_id__in=ids):
+            self.contacts_of.setdefault(contact.customer_id, []).append(contact)
+
+    def part_changes(self, row: Row, customer: Customer) -> list[Address | Contact]:
+        """A matched row's address and contact against the customer's: the primary address's text
+        replaced (its region read again when saved) or a primary address added; a contact of a new
+        name added (primary when the customer has none), a known one's title or mobile changed. Empty
+        cells change nothing, as for the customer's own fields."""
+        parts: list[Address | Contact] = []
+        if row.address:
+            current = self.primary_addresses.get(customer.pk)
+            if current is None:
+                kind = filing.primary_address_kind(customer)
+                parts.append(
+                    self.new_address(customer=customer, kind=kind, text=row.address, is_primary=True)
+                )
+            elif current.text != row.address:
+                moved = copy.copy(current)
+                moved.text = row.address
+                parts.append(moved)
+        if row.contact is not None:
+            contacts = self.contacts_of.get(customer.pk, [])
+            known = next((contact for contact in contacts if contact.name == row.contact.name), None)
+            if known is None:
+                row.contact.customer = customer
+                row.contact.is_primary = not any(contact.is_primary for contact in contacts)
+                parts.append(row.contact)
+            else:
+                given = {
+                    "title": row.contact.title,
+                    "mobile": row.contact.mobile if row.values.get("contact_mobile") else "",
+                }
+                changed = {
+                    name: value for name, value in given.items() if value and value != getattr(known, name)
+                }
+                if changed:
+                    edited = copy.copy(known)
+                    for name, value in changed.items():
+                        setattr(edited, name, value)
+                    parts.append(edited)
+        return parts
 
     # other targets ---------------------------------------------------------------------------
 
@@ -777,6 +833,7 @@ class Importer:
         """Matching, deciding and (when `writing`) filing the prepared rows of one batch."""
         if self.target == ImportTarget.CUSTOMERS:
             self.match_customers(rows)
+            self.load_parts(rows)
             keys_of = [[*self.keys(row), ("row", "\x1f".join(row.cells))] for row in rows]
             self.recall(keys_of)
             for row, keys in zip(rows, keys_of, strict=True):
@@ -842,6 +899,8 @@ class Importer:
                         reason=self.reason,
                         **other,
                     )
+                for part in row.parts:
+                    customer_part_save(actor=self.actor, part=part, reason=self.reason)
         except (ValidationError, ApplicationError) as exc:
             message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             self.refuse(row, message)

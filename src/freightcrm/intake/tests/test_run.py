@@ -12,6 +12,7 @@ from freightcrm.conftest import valid_resident_id, valid_uscc
 from freightcrm.customers.choices import ReviewState
 from freightcrm.customers.models import Address, Contact, Customer, LogisticsNeed
 from freightcrm.customers.search import customer_search
+from freightcrm.customers.services import customer_part_save
 from freightcrm.intake import filing
 from freightcrm.intake.choices import Source, SubmissionKind
 from freightcrm.intake.importing import job_run, job_set_mapping, job_start
@@ -169,6 +170,59 @@ def test_a_records_clerk_changes_key_fields_directly(role_user, sheet, make_cust
     customer.refresh_from_db()
     assert job.updated_rows == 1 and customer.name == "杭州测试1物流股份有限公司"
     assert not Submission.objects.filter(kind=SubmissionKind.CHANGE).exists()
+
+
+def test_an_update_moves_the_address_and_adds_or_changes_contacts(role_user, sheet, make_customer):
+    # given an account manager's customer registered in Shanghai, with one contact
+    manager = role_user("account_manager")
+    customer = make_customer(
+        actor=manager, name="杭州测试1物流有限公司", uscc=valid_uscc(10_001), mobile="13900000001"
+    )
+    customer_part_save(
+        actor=manager, part=Contact(customer=customer, name="李娜", mobile="13700000009", is_primary=True)
+    )
+    headers = [*HEADERS, "联系人手机", "联系人职务"]
+    moved = ["杭州测试1物流有限公司", valid_uscc(10_001), "企业", "active", "13900000001",
+             "浙江省杭州市西湖区文三路1号", "王1", "", "", "", "调度"]  # fmt: skip
+    # when a sheet gives it a Hangzhou address and a new contact
+    job = job_run(job_start(actor=manager, upload=sheet([moved], headers=headers)))
+    # then the primary address is moved (region read again, history kept) and the contact added
+    assert (job.updated_rows, job.error_rows) == (1, 0), job.errors_preview
+    address = Address.objects.get(customer=customer)
+    assert (address.text, address.district, address.is_primary) == (
+        "浙江省杭州市西湖区文三路1号",
+        "西湖区",
+        True,
+    )
+    assert address.history.count() == 2
+    customer.refresh_from_db()
+    assert (customer.city, customer.district) == ("杭州市", "西湖区")
+    added = Contact.objects.get(customer=customer, name="王1")
+    assert (added.title, added.mobile, added.is_primary) == ("调度", "13900000001", False)
+    # when another sheet gives the known contact a new mobile
+    renumbered = ["杭州测试1物流有限公司", valid_uscc(10_001), "企业", "active", "13900000001", "", "李娜",
+                  "", "", "13700000010", ""]  # fmt: skip
+    job = job_run(job_start(actor=manager, upload=sheet([renumbered], headers=headers)))
+    # then only the mobile changes
+    assert (job.updated_rows, job.error_rows) == (1, 0), job.errors_preview
+    kept = Contact.objects.get(customer=customer, name="李娜")
+    assert (kept.mobile, kept.is_primary) == ("13700000010", True)
+    # and the first sheet again changes nothing
+    again = job_run(job_start(actor=manager, upload=sheet([moved], headers=headers)))
+    assert (again.updated_rows, again.unchanged_rows, again.error_rows) == (0, 1, 0)
+    assert Contact.objects.filter(customer=customer).count() == 2
+
+
+def test_a_bad_contact_on_a_matched_row_is_reported(role_user, sheet, make_customer):
+    clerk = role_user("records_clerk")
+    make_customer(name="杭州测试1物流有限公司", uscc=valid_uscc(10_001), mobile="13900000001")
+    headers = [*HEADERS, "联系人手机"]
+    row = ["杭州测试1物流有限公司", valid_uscc(10_001), "企业", "active", "13900000001", "", "王1", "", "",
+           "12345"]  # fmt: skip
+    job = job_run(job_start(actor=clerk, upload=sheet([row], headers=headers)))
+    assert (job.updated_rows, job.error_rows) == (0, 1)
+    assert job.errors_preview[0]["column"] == "联系人手机"
+    assert not Contact.objects.filter(name="王1").exists()
 
 
 def test_update_mode_reports_rows_without_a_match(role_user, sheet):
