@@ -88,6 +88,16 @@ def live_server(django_db_setup: Any, django_db_blocker: Any) -> Any:
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PASSWORD = "Test-pass-2026"  # of every user the tests make
+
+
+def sign_in(page: Any, base: str, username: str) -> None:
+    """Sign `username` in to the staff site in a browser page (marker `browser`)."""
+    page.goto(f"{base}/admin/login/?next=/admin/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/admin/")
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from openpyxl import Workbook
 
-from freightcrm.conftest import valid_uscc
+from freightcrm.conftest import sign_in, valid_uscc
 from freightcrm.customers.choices import ReviewState
 from freightcrm.customers.models import Customer
 from freightcrm.intake.models import ImportJob
@@ -70,11 +70,7 @@ def test_clerk_imports_a_sheet_through_the_wizard(live_server, browser_page, bac
     )
     clerk.groups.add(Group.objects.get(name="records_clerk"))
     page = browser_page
-    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
-    page.fill("#id_username", "danganyuan")
-    page.fill("#id_password", "Test-pass-2026")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
+    sign_in(page, live_server.url, "danganyuan")
     # upload
     page.goto(f"{live_server.url}/admin/intake/importjob/add/")
     page.set_input_files("#id_file", str(sheet(tmp_path / "客户信息管理表.xlsx")))

@@ -7,18 +7,11 @@ import os
 
 import pytest
 
+from freightcrm.conftest import sign_in
 from freightcrm.intake.choices import ConsentPurpose
 from freightcrm.intake.models import Consent, Submission
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/admin/login/?next=/admin/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "Test-pass-2026")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/admin/")
 
 
 def test_self_service_on_a_phone_then_review(live_server, browser_page, role_user, make_customer):
@@ -27,7 +20,7 @@ def test_self_service_on_a_phone_then_review(live_server, browser_page, role_use
     role_user("records_clerk")
     customer = make_customer(owner=manager, name="杭州自助测试物流有限公司", email="old@example.cn")
     page = browser_page
-    _login(page, live_server.url, "account_manager")
+    sign_in(page, live_server.url, "account_manager")
     # when the manager makes a link from the customer card
     page.goto(f"{live_server.url}/admin/customers/customer/{customer.pk}/card/")
     page.click(f"#section-intake a[href$='/self-service/{customer.pk}/']")
@@ -52,7 +45,7 @@ def test_self_service_on_a_phone_then_review(live_server, browser_page, role_use
     assert Consent.objects.get(customer=customer).purpose == ConsentPurpose.SERVICE_NOTICES
     submission = Submission.objects.get(customer=customer)
     clerk_page = page.context.browser.new_page(viewport={"width": 1400, "height": 1000})
-    _login(clerk_page, live_server.url, "records_clerk")
+    sign_in(clerk_page, live_server.url, "records_clerk")
     clerk_page.goto(f"{live_server.url}/admin/intake/submission/")
     clerk_page.click(f"a[href$='/intake/submission/{submission.pk}/change/']")
     assert "new@example.cn" in clerk_page.inner_text("#submission-changes")

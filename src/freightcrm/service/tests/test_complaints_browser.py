@@ -8,6 +8,7 @@ import os
 import pytest
 from django.contrib.auth.models import Group, User
 
+from freightcrm.conftest import sign_in
 from freightcrm.service.complaints.models import Complaint, ComplaintCategory
 from freightcrm.service.tests.complaints_support import shipment
 
@@ -34,11 +35,7 @@ def test_operations_files_a_complaint_against_a_shipment_and_resolves_it(
     customer = make_customer(name="杭州钱江冷链测试有限公司")
     cargo = shipment(customer, waybill_no="FC2026112300099")
     page = browser_page
-    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
-    page.fill("#id_username", "yunying")
-    page.fill("#id_password", "Test-pass-2026")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
+    sign_in(page, live_server.url, "yunying")
     # when the clerk files a complaint from the customer card, picking the shipment
     page.goto(f"{live_server.url}/admin/customers/customer/{customer.pk}/card/")
     page.click("#section-complaints >> text=登记投诉")

@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from freightcrm.conftest import sign_in
 from freightcrm.service.tests.factories import contact, ensure_migration_defaults
 from freightcrm.service.visits.choices import VisitSource
 from freightcrm.service.visits.models import Visit
@@ -20,11 +21,7 @@ def test_send_answer_on_a_phone_and_follow_up(live_server, browser_page, role_us
     customer = make_customer(owner=manager, name="杭州测试满意度有限公司")
     contact(customer, "钱敏", email="qian@example.cn")
     page = browser_page
-    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
-    page.fill("#id_username", "account_manager")
-    page.fill("#id_password", "Test-pass-2026")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/admin/")
+    sign_in(page, live_server.url, "account_manager")
     # when the manager sends a survey from the customer card
     page.goto(f"{live_server.url}/admin/customers/customer/{customer.pk}/card/")
     send = page.locator("#section-surveys a", has_text="发送满意度调查").get_attribute("href")
