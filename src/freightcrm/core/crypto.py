@@ -21,8 +21,10 @@ import hmac
 import os
 import re
 from base64 import b64decode, urlsafe_b64decode, urlsafe_b64encode
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import IO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -140,3 +142,67 @@ def blind_index(normalised: str, *, purpose: str) -> str:
     """A keyed digest for exact look-up; `purpose` keeps digests of different fields apart."""
     message = f"{purpose}\x1f{normalised}".encode()
     return hmac.new(key_ring().blind_index_key, message, hashlib.sha256).hexdigest()
+
+
+# -- files ----------------------------------------------------------------------------------------
+# A file kept for a while (an export waiting to be downloaded) is sealed in pieces of
+# FILE_PIECE bytes, so neither side holds it whole::
+#
+#     FILE_MAGIC ‖ len(key id) ‖ key id ‖ (nonce ‖ len(sealed) ‖ sealed)*
+#
+# Each piece's associated data is the context, its index and whether it is the last, so pieces
+# cannot be reordered, dropped or cut off at the end without failing.
+
+FILE_MAGIC = b"FCF1"
+FILE_PIECE = 1024 * 1024
+
+
+def _piece_context(context: bytes, index: int, last: bool) -> bytes:
+    return context + b"\x1f" + index.to_bytes(8, "big") + (b"\x01" if last else b"\x00")
+
+
+def encrypt_file(source: IO[bytes], target: IO[bytes], *, context: bytes) -> None:
+    """Seal `source` (read to its end) into `target` with the primary key."""
+    ring = key_ring()
+    cipher = AESGCM(ring.keys[ring.primary])
+    key_id = ring.primary.encode()
+    target.write(FILE_MAGIC + bytes([len(key_id)]) + key_id)
+    piece, index = source.read(FILE_PIECE), 0
+    while True:
+        following = source.read(FILE_PIECE)
+        nonce = os.urandom(12)
+        sealed = cipher.encrypt(nonce, piece, _piece_context(context, index, not following))
+        target.write(nonce + len(sealed).to_bytes(4, "big") + sealed)
+        if not following:
+            return
+        piece, index = following, index + 1
+
+
+def decrypt_file(source: IO[bytes], *, context: bytes) -> Iterator[bytes]:
+    """The plain pieces of a file sealed by `encrypt_file`; `DecryptionError` when the key is
+    missing, or the file was altered or cut short (raised before the damaged piece is given)."""
+    damaged = _("The stored file does not decrypt: wrong key, or the file was altered.")
+    head = source.read(len(FILE_MAGIC) + 1)
+    if len(head) != len(FILE_MAGIC) + 1 or not head.startswith(FILE_MAGIC):
+        raise DecryptionError(damaged)
+    key_id = source.read(head[-1]).decode("ascii", "replace")
+    key = key_ring().keys.get(key_id)
+    if key is None:
+        raise DecryptionError(
+            _("Encryption key %(key_id)s is not configured; the value cannot be read.") % {"key_id": key_id}
+        )
+    cipher = AESGCM(key)
+    index = 0
+    frame = source.read(16)
+    while True:
+        if len(frame) != 16:
+            raise DecryptionError(damaged)
+        sealed = source.read(int.from_bytes(frame[12:], "big"))
+        following = source.read(16)
+        try:
+            yield cipher.decrypt(frame[:12], sealed, _piece_context(context, index, not following))
+        except InvalidTag as exc:
+            raise DecryptionError(damaged) from exc
+        if not following:
+            return
+        frame, index = following, index + 1

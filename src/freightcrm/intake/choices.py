@@ -10,6 +10,7 @@ from freightcrm.customers.choices import ReviewState
 __all__ = [
     "ConsentChannel",
     "ConsentPurpose",
+    "ExportState",
     "ImportMode",
     "ImportState",
     "ImportTarget",
@@ -33,6 +34,15 @@ class Source(models.TextChoices):
 class SubmissionKind(models.TextChoices):
     NEW = "new", _("new customer")
     CHANGE = "change", _("change to key fields")
+
+
+class ExportState(models.TextChoices):
+    """An export written in the background (a workbook) on its way to its download."""
+
+    RUNNING = "running", _("being written")
+    DONE = "done", _("ready")
+    FAILED = "failed", _("failed")
+    EXPIRED = "expired", _("expired")
 
 
 class ImportTarget(models.TextChoices):

@@ -1,31 +1,45 @@
 """Staff UI of intake: the export page behind the customer list's "Export" button, and the export log.
 
 Thin: the page reads the list's filters the way the list does (`CustomerAdmin.list_filters`), then
-calls `intake.exporting.export_customers`; the log is read-only.
+streams a CSV (`intake.exporting.stream_customers_csv`) or hands an .xlsx to the task worker
+(`intake.tasks.export_enqueue`) and follows it on the export's own page (progress bar, then the
+download for the person who exported it); the log is read-only.
 """
 
 from __future__ import annotations
 
-import tempfile
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.http.response import HttpResponseBase
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget, UnfoldAdminSelectWidget
 
-from freightcrm.core import access
+from freightcrm.core import access, crypto
 from freightcrm.core.admin import staff
 from freightcrm.core.display import person_name
 from freightcrm.core.errors import ApplicationError
 from freightcrm.customers.models import Customer
-from freightcrm.intake import exporting
+from freightcrm.intake import exporting, tasks
+from freightcrm.intake.choices import ExportState
 from freightcrm.intake.models import ExportLog
 from freightcrm.service.pages import add_service_errors, form_page
 
@@ -69,13 +83,37 @@ def may_export_sensitive(user: Any) -> bool:
     return True
 
 
+def export_status(log: ExportLog) -> dict[str, Any]:
+    """What the export's page polls: state, rows written, the share done."""
+    total = log.total_rows
+    done = min(log.rows, total) if total else log.rows
+    return {
+        "state": log.state,
+        "state_label": str(log.get_state_display()),
+        "total": total,
+        "done": done,
+        "percent": round(100 * done / total) if total else (100 if log.state != ExportState.RUNNING else 0),
+        "message": log.message,
+        "finished": log.state != ExportState.RUNNING,
+    }
+
+
 def describe_filters(record: dict[str, Any]) -> str:
     return "; ".join(f"{name}={value}" for name, value in record.items()) or str(_("all"))
 
 
 @admin.register(ExportLog)
 class ExportLogAdmin(ModelAdmin):
-    list_display = ("at", "exported_by", "file_format", "rows", "sensitive", "channel", "filter_text")
+    list_display = (
+        "at",
+        "exported_by",
+        "file_format",
+        "rows",
+        "sensitive",
+        "channel",
+        "filter_text",
+        "file_link",
+    )
     list_filter = ("channel", "file_format", "sensitive", ("user", admin.RelatedOnlyFieldListFilter))
     search_fields = ("user__username", "user__last_name", "user__first_name")
     date_hierarchy = "at"
@@ -90,7 +128,11 @@ class ExportLogAdmin(ModelAdmin):
         "sensitive",
         "rows",
         "channel",
+        "state",
+        "finished_at",
+        "message",
     )
+    exclude = ("file", "total_rows")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -109,57 +151,111 @@ class ExportLogAdmin(ModelAdmin):
     def filter_text(self, log: ExportLog) -> str:
         return describe_filters(log.filters)
 
+    # Managers and auditors read the whole log; whoever may export sees their own exports (and
+    # finds their workbooks there).
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        rights = access.access_for(request.user)
+        return rights.has("intake.view_exportlog") or rights.has(exporting.EXPORT_PERMISSION)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ExportLog]:
+        mine = ExpressionWrapper(Q(user_id=request.user.pk), output_field=BooleanField())
+        logs = super().get_queryset(request).annotate(mine=mine)
+        if not access.access_for(request.user).has("intake.view_exportlog"):
+            logs = logs.filter(user_id=request.user.pk)
+        return logs
+
+    @display(description=_("file"))
+    def file_link(self, log: ExportLog) -> str:
+        """The workbook's page for the person who exported it; its state for everyone else."""
+        if log.state == ExportState.DONE and not log.file:
+            return ""  # a CSV streamed, or a workbook written by the command: no file kept
+        if not getattr(log, "mine", False):
+            return str(log.get_state_display())
+        url = reverse("admin:intake_exportlog_page", args=[log.pk])
+        return format_html('<a href="{}">{}</a>', url, log.get_state_display())
+
     def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view
         own = [
-            path(
-                "export-customers/",
-                self.admin_site.admin_view(self.export_view),
-                name="intake_customer_export",
-            )
+            path("export-customers/", view(self.export_view), name="intake_customer_export"),
+            path("<int:pk>/file/", view(self.page_view), name="intake_exportlog_page"),
+            path("<int:pk>/file/status/", view(self.status_view), name="intake_exportlog_status"),
+            path("<int:pk>/file/download/", view(self.download_view), name="intake_exportlog_download"),
         ]
         return own + super().get_urls()
 
-    def _download(
-        self, request: HttpRequest, data: dict[str, Any], filters: Any, q: str
-    ) -> FileResponse | StreamingHttpResponse:
-        """CSV streams row by row (the browser shows the download's progress from the first row);
-        an xlsx workbook can only be zipped at the end, so it is written to a temporary file first."""
-        fmt = data["fmt"]
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        filename = f"customers-{stamp}.{fmt}"
-        sensitive = bool(data.get("sensitive"))
-        if fmt == "csv":
-            pieces = exporting.stream_customers_csv(
-                actor=staff(request),
-                filters=filters,
-                q=q,
-                sensitive=sensitive,
-                channel="ui",
-                encoding=data["encoding"],
-            )
-            response = StreamingHttpResponse(pieces, content_type="text/csv")
-            response["Content-Disposition"] = f'attachment; filename="{filename}"'
-            return response
-        out = tempfile.TemporaryFile()  # closed (and gone) when the response is sent
-        try:
-            exporting.export_customers(
-                actor=staff(request),
-                filters=filters,
-                q=q,
-                fmt=fmt,
-                sensitive=sensitive,
-                channel="ui",
-                out=out,
-            )
-        except BaseException:
-            out.close()
-            raise
-        out.seek(0)
-        return FileResponse(out, as_attachment=True, filename=filename)
+    def _own_log(self, request: HttpRequest, pk: int) -> ExportLog:
+        """An export of the signed-in user: nobody else follows or downloads it."""
+        log = ExportLog.objects.filter(pk=pk, user=staff(request)).first()
+        if log is None:
+            raise Http404
+        return log
 
-    def export_view(self, request: HttpRequest) -> HttpResponse | FileResponse | StreamingHttpResponse:
+    def page_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """A workbook export: its progress while the worker writes it, then the download."""
+        log = self._own_log(request, pk)
+        return TemplateResponse(
+            request,
+            "intake/export_file.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": ExportLog._meta,
+                "title": gettext("Export customers"),
+                "log": log,
+                "status": export_status(log),
+                "filter_text": describe_filters(log.filters),
+                "keep_until": log.finished_at + exporting.EXPORT_KEEP if log.finished_at else None,
+                "status_url": reverse("admin:intake_exportlog_status", args=[log.pk]),
+                "page_url": reverse("admin:intake_exportlog_page", args=[log.pk]),
+            },
+        )
+
+    def status_view(self, request: HttpRequest, pk: int) -> JsonResponse:
+        return JsonResponse(export_status(self._own_log(request, pk)))
+
+    def download_view(self, request: HttpRequest, pk: int) -> HttpResponseBase:
+        log = self._own_log(request, pk)
+        try:
+            pieces = exporting.export_download(actor=staff(request), log=log)
+        except (ApplicationError, crypto.DecryptionError) as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect(reverse("admin:intake_exportlog_page", args=[log.pk]))
+        response = StreamingHttpResponse(
+            pieces, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        stamp = timezone.localtime(log.at).strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.xlsx"'
+        return response
+
+    def _download(self, request: HttpRequest, data: dict[str, Any], filters: Any, q: str) -> HttpResponseBase:
+        """CSV streams row by row (the browser shows the download's progress from the first row);
+        an .xlsx workbook is zipped only after its last row, so the task worker writes it while its
+        page shows the progress."""
+        sensitive = bool(data.get("sensitive"))
+        if data["fmt"] == "xlsx":
+            log = tasks.export_enqueue(
+                actor=staff(request), filters=filters, q=q, sensitive=sensitive, channel="ui"
+            )
+            return HttpResponseRedirect(reverse("admin:intake_exportlog_page", args=[log.pk]))
+        pieces = exporting.stream_customers_csv(
+            actor=staff(request),
+            filters=filters,
+            q=q,
+            sensitive=sensitive,
+            channel="ui",
+            encoding=data["encoding"],
+        )
+        response = StreamingHttpResponse(pieces, content_type="text/csv")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.csv"'
+        return response
+
+    def export_view(self, request: HttpRequest) -> HttpResponseBase:
         """The export page: what the list's filters select, the format, and (when allowed) the
-        sensitive option. The file is written to a temporary file and streamed from there."""
+        sensitive option."""
         user = staff(request)
         if not access.access_for(user).has(exporting.EXPORT_PERMISSION):
             raise PermissionDenied

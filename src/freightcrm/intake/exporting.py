@@ -15,6 +15,10 @@ Why it reads the way it does:
 - It streams: rows are read with `iterator(chunk_size)`, written one by one (openpyxl's write-only
   workbook keeps rows in a temporary file, not in memory), so a million customers export in
   bounded memory.
+- On the staff pages an .xlsx is written by the task worker (`export_start`, `export_write`)
+  with a progress bar: a workbook is zipped only after its last row, and a large one takes
+  minutes. The file is sealed with the archive's key while it waits (`EXPORT_KEEP`) and only
+  the person who exported it may download it (`export_download`). CSV streams to the browser.
 - Headers are the fields' Chinese names, the names the import's header mapping recognises, so an
   exported file imports again.
 - Every export is written to `ExportLog` before the first row leaves (who, when, filter, columns,
@@ -27,13 +31,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import tempfile
+import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
+from dataclasses import fields as dataclass_fields
 from decimal import Decimal
 from functools import lru_cache
 from typing import IO, Any, Literal
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -41,9 +49,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from freightcrm.core import access
+from freightcrm.core import access, crypto
 from freightcrm.core.display import person_name
-from freightcrm.core.errors import PermissionDeniedError
+from freightcrm.core.errors import ApplicationError, PermissionDeniedError
 from freightcrm.core.fields import field_of
 from freightcrm.core.masking import mask
 from freightcrm.customers.choices import ReviewState
@@ -56,6 +64,7 @@ from freightcrm.customers.selectors import (
     PROFILE_FIELDS,
     display_value,
 )
+from freightcrm.intake.choices import ExportState
 from freightcrm.intake.models import ExportLog
 
 Format = Literal["xlsx", "csv"]
@@ -70,6 +79,8 @@ ENCODINGS = {"utf-8-sig": "utf-8-sig", "utf-8": "utf-8-sig", "gb18030": "gb18030
 DEFAULT_ENCODING = "utf-8-sig"
 CHUNK_SIZE = 2_000
 STREAM_PIECE = 256 * 1024  # bytes sent to the browser at a time
+EXPORT_KEEP_HOURS = 24  # a workbook written in the background waits this long for its download
+EXPORT_KEEP = dt.timedelta(hours=EXPORT_KEEP_HOURS)
 XLSX_MAX_ROWS = 1_048_575  # a worksheet's 1,048,576 rows, less the header
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_LANGUAGE = "zh-hans"
@@ -293,6 +304,60 @@ def _write_xlsx(out: IO[bytes], headers: list[str], rows: Iterator[list[Any]]) -
     workbook.save(out)
 
 
+@dataclass
+class Plan:
+    """An export checked and ready: the rows (as a query), the columns, and (for a workbook) the count."""
+
+    queryset: QuerySet[Customer]
+    columns: list[str]
+    count: int | None
+
+
+def _plan(
+    *,
+    actor: Any,
+    filters: CustomerFilters,
+    q: str,
+    fmt: Format,
+    fields: Sequence[str] | None,
+    sensitive: bool,
+    channel: Channel,
+    encoding: str,
+) -> Plan:
+    """Every check of an export (permissions, format, columns, search text, a workbook's size)."""
+    check_export(actor=actor, fmt=fmt, sensitive=sensitive, channel=channel, encoding=encoding)
+    columns = export_columns(actor, fields)
+    queryset = customers_to_export(actor, filters=filters, q=q)
+    count = None
+    if fmt == "xlsx":
+        count = queryset.count()
+        if count > XLSX_MAX_ROWS:
+            raise ValidationError(
+                _("A worksheet holds at most %(limit)s rows; narrow the filter or export as CSV."),
+                code="too_many_rows",
+                params={"limit": f"{XLSX_MAX_ROWS:,}"},
+            )
+    if ADDRESS in columns:
+        primary = Address.objects.filter(customer=OuterRef("pk"), is_primary=True).values("text")[:1]
+        queryset = queryset.annotate(export_address=Subquery(primary))
+    if "owner" in columns:
+        queryset = queryset.select_related("owner")
+    if "tags" in columns:
+        queryset = queryset.prefetch_related("tags")
+    unread = [name for name in Customer.sensitive_fields if name not in columns]
+    queryset = queryset.defer(*unread).order_by("pk")  # no decryption for columns not exported
+    return Plan(queryset, columns, count)
+
+
+def _writer(
+    actor: Any, plan: Plan, *, fmt: Format, sensitive: bool, out: IO[bytes], encoding: str
+) -> Iterator[int]:
+    """A generator that writes one row to `out` per step (nothing before it is first advanced)."""
+    headers = [header(name) for name in plan.columns]
+    rows = _rows(actor, plan.queryset, plan.columns, sensitive=sensitive)
+    return _write_xlsx(out, headers, rows) if fmt == "xlsx" else _write_csv(out, headers, rows, encoding)
+
+
 def _start(
     *,
     actor: Any,
@@ -305,39 +370,26 @@ def _start(
     out: IO[bytes],
     encoding: str,
 ) -> tuple[ExportLog, Iterator[int]]:
-    """Check everything, log the export, and return the writer: a generator that writes one row to
-    `out` per step. Nothing is written before it is first advanced."""
-    check_export(actor=actor, fmt=fmt, sensitive=sensitive, channel=channel, encoding=encoding)
-    columns = export_columns(actor, fields)
-    queryset = customers_to_export(actor, filters=filters, q=q)
-    if fmt == "xlsx" and queryset.count() > XLSX_MAX_ROWS:
-        raise ValidationError(
-            _("A worksheet holds at most %(limit)s rows; narrow the filter or export as CSV."),
-            code="too_many_rows",
-            params={"limit": f"{XLSX_MAX_ROWS:,}"},
-        )
-    if ADDRESS in columns:
-        primary = Address.objects.filter(customer=OuterRef("pk"), is_primary=True).values("text")[:1]
-        queryset = queryset.annotate(export_address=Subquery(primary))
-    if "owner" in columns:
-        queryset = queryset.select_related("owner")
-    if "tags" in columns:
-        queryset = queryset.prefetch_related("tags")
-    unread = [name for name in Customer.sensitive_fields if name not in columns]
-    queryset = queryset.defer(*unread).order_by("pk")  # no decryption for columns not exported
-
+    """Check everything, log the export, and return the writer."""
+    plan = _plan(
+        actor=actor,
+        filters=filters,
+        q=q,
+        fmt=fmt,
+        fields=fields,
+        sensitive=sensitive,
+        channel=channel,
+        encoding=encoding,
+    )
     log = ExportLog.objects.create(
         user=actor,
         file_format=fmt,
         filters=filter_record(filters, q),
-        fields=columns,
+        fields=plan.columns,
         sensitive=sensitive,
         channel=channel,
     )
-    headers = [header(name) for name in columns]
-    rows = _rows(actor, queryset, columns, sensitive=sensitive)
-    writer = _write_xlsx(out, headers, rows) if fmt == "xlsx" else _write_csv(out, headers, rows, encoding)
-    return log, writer
+    return log, _writer(actor, plan, fmt=fmt, sensitive=sensitive, out=out, encoding=encoding)
 
 
 def export_customers(
@@ -430,6 +482,137 @@ def stream_customers_csv(
     return pieces()
 
 
+# -- workbooks written in the background ---------------------------------------------------------
+
+
+def export_start(
+    *,
+    actor: Any,
+    filters: CustomerFilters,
+    q: str = "",
+    fields: Sequence[str] | None = None,
+    sensitive: bool = False,
+    channel: Channel = "ui",
+) -> ExportLog:
+    """Check an .xlsx export as `export_customers` does (a refusal comes at once) and record it as
+    RUNNING; `intake.tasks.export_enqueue` hands it to the task worker, which calls `export_write`.
+    A workbook is zipped only when its last row is in, and a large one takes minutes: too long for
+    a web request to hold without a word, so the page follows the worker's progress instead."""
+    exports_expire()
+    plan = _plan(
+        actor=actor, filters=filters, q=q, fmt="xlsx", fields=fields, sensitive=sensitive, channel=channel,
+        encoding=DEFAULT_ENCODING,
+    )  # fmt: skip
+    return ExportLog.objects.create(
+        user=actor,
+        file_format="xlsx",
+        filters=filter_record(filters, q),
+        fields=plan.columns,
+        sensitive=sensitive,
+        channel=channel,
+        state=ExportState.RUNNING,
+        total_rows=plan.count or 0,
+    )
+
+
+def _filters_of(record: dict[str, Any]) -> tuple[CustomerFilters, str]:
+    known = {item.name for item in dataclass_fields(CustomerFilters)}
+    return CustomerFilters(**{k: v for k, v in record.items() if k in known}), str(record.get("q", ""))
+
+
+def _file_context(log: ExportLog) -> bytes:
+    return crypto.associated_data(ExportLog._meta.db_table, str(log.pk), "file")
+
+
+def export_write(log: ExportLog) -> ExportLog:
+    """Write a RUNNING export's workbook (the task worker's part): the rows are chosen and checked
+    again as its user may see them now, `log.rows` follows the writing for the progress bar, and
+    the finished file is sealed with the archive's key (`core.crypto.encrypt_file`) and kept for
+    `EXPORT_KEEP` for its user to download."""
+    actor = log.user
+    filters, q = _filters_of(log.filters)
+    channel: Channel = log.channel  # type: ignore[assignment]
+    plan = _plan(
+        actor=actor, filters=filters, q=q, fmt="xlsx", fields=log.fields, sensitive=log.sensitive,
+        channel=channel, encoding=DEFAULT_ENCODING,
+    )  # fmt: skip
+    ExportLog.objects.filter(pk=log.pk).update(total_rows=plan.count or 0)
+    count = 0
+    with tempfile.TemporaryFile() as plain, tempfile.TemporaryFile() as sealed:
+        for _row in _writer(actor, plan, fmt="xlsx", sensitive=log.sensitive, out=plain, encoding=""):
+            count += 1
+            if count % CHUNK_SIZE == 0:
+                ExportLog.objects.filter(pk=log.pk).update(rows=count)
+        plain.seek(0)
+        crypto.encrypt_file(plain, sealed, context=_file_context(log))
+        sealed.seek(0)
+        log.file.save(f"{log.pk}-{uuid.uuid4().hex}.xlsx.sealed", File(sealed), save=False)
+    log.rows, log.total_rows = count, plan.count or 0
+    log.state, log.finished_at = ExportState.DONE, timezone.now()
+    log.save(update_fields=["file", "rows", "total_rows", "state", "finished_at"])
+    return log
+
+
+def export_failed(log_id: int, reason: str) -> None:
+    ExportLog.objects.filter(pk=log_id).update(
+        state=ExportState.FAILED,
+        message=str(_("The export stopped: %(reason)s. Export again from the customer list."))
+        % {"reason": reason[:500]},
+        finished_at=timezone.now(),
+    )
+
+
+def export_download(*, actor: Any, log: ExportLog) -> Iterator[bytes]:
+    """The workbook of a finished export, decrypted piece by piece, for the user who asked for it
+    (nobody else: the log shows auditors that it was taken, not the data). `ApplicationError` when
+    it is not ready, failed, or has expired (its file is then deleted)."""
+    if getattr(actor, "pk", None) != log.user_id:
+        raise PermissionDeniedError(_("Only the person who exported this file may download it."))
+    if log.state == ExportState.DONE and log.finished_at and log.finished_at < timezone.now() - EXPORT_KEEP:
+        exports_expire()
+        log.refresh_from_db()
+    if log.state == ExportState.EXPIRED:
+        raise ApplicationError(
+            _(
+                "This file was kept for %(hours)d hours and has been deleted; "
+                "export again from the customer list."
+            ),
+            params={"hours": EXPORT_KEEP_HOURS},
+        )
+    if log.state != ExportState.DONE or not log.file:
+        raise ApplicationError(
+            _("This export has no file to download (it is still being written, or it failed).")
+        )
+    handle = log.file.open("rb")
+    pieces = crypto.decrypt_file(handle, context=_file_context(log))
+    try:
+        first = next(pieces, b"")  # a wrong key or a damaged file is refused before the download starts
+    except crypto.DecryptionError:
+        handle.close()
+        raise
+
+    def stream() -> Iterator[bytes]:
+        try:
+            yield first
+            yield from pieces
+        finally:
+            handle.close()
+
+    return stream()
+
+
+def exports_expire(now: dt.datetime | None = None) -> int:
+    """Delete the files of workbooks finished more than `EXPORT_KEEP` ago (their log stays);
+    called whenever an export starts or an expired one is asked for. Returns how many."""
+    limit = (now or timezone.now()) - EXPORT_KEEP
+    expired = list(ExportLog.objects.filter(state=ExportState.DONE, finished_at__lt=limit).exclude(file=""))
+    for log in expired:
+        log.file.delete(save=False)
+        log.state = ExportState.EXPIRED
+        log.save(update_fields=["file", "state"])
+    return len(expired)
+
+
 __all__ = [
     "DEFAULT_FIELDS",
     "ENCODINGS",
@@ -437,6 +620,9 @@ __all__ = [
     "check_export",
     "customers_to_export",
     "escape_formula",
+    "export_download",
+    "export_start",
+    "export_write",
     "export_columns",
     "export_customers",
     "header",

@@ -28,6 +28,7 @@ from freightcrm.customers.models import Customer
 from freightcrm.intake.choices import (
     ConsentChannel,
     ConsentPurpose,
+    ExportState,
     ImportMode,
     ImportState,
     ImportTarget,
@@ -199,6 +200,13 @@ class ExportLog(models.Model):
     sensitive = models.BooleanField(_("with sensitive fields in full"), default=False)
     rows = models.PositiveIntegerField(_("rows"), default=0)
     channel = models.CharField(_("channel"), max_length=10, default="ui")  # ui, api, command
+    # A workbook written in the background (exporting.export_enqueue): its state, the rows it will
+    # hold, and the file, sealed at rest (core.crypto.encrypt_file) until it expires.
+    state = models.CharField(_("state"), max_length=8, choices=ExportState.choices, default=ExportState.DONE)
+    total_rows = models.PositiveIntegerField(_("rows to write"), default=0)
+    file = models.FileField(_("file"), upload_to="exports/", blank=True, max_length=300)
+    message = models.TextField(_("message"), blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-at"]

@@ -1,4 +1,5 @@
-"""Background work of intake: an import's dry run or real run, outside the web request."""
+"""Background work of intake: an import's dry run or real run, and an .xlsx export, outside the web
+request."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from freightcrm.intake import exporting
 from freightcrm.intake.choices import ImportState
 from freightcrm.intake.importing import job_check, job_run
-from freightcrm.intake.models import ImportJob
+from freightcrm.intake.models import ExportLog, ImportJob
 from freightcrm.intake.rows import require_import
 
 
@@ -43,3 +45,22 @@ def job_enqueue(*, actor: Any, job: ImportJob, dry_run: bool) -> ImportJob:
     job.save(update_fields=["state", "message", "updated_at"])
     transaction.on_commit(lambda: run_import.enqueue(job.pk, dry_run))
     return job
+
+
+@task()
+def run_export(log_id: int) -> None:
+    """Write one export's workbook; a failure marks it FAILED with the reason."""
+    log = ExportLog.objects.select_related("user").get(pk=log_id)
+    try:
+        exporting.export_write(log)
+    except Exception as exc:
+        exporting.export_failed(log_id, str(exc))
+        raise
+
+
+def export_enqueue(*, actor: Any, **options: Any) -> ExportLog:
+    """Check and record an .xlsx export (`exporting.export_start`, same options) and hand its
+    writing to a worker once this transaction commits."""
+    log = exporting.export_start(actor=actor, **options)
+    transaction.on_commit(lambda: run_export.enqueue(log.pk))
+    return log

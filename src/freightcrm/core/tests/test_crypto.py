@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import stat
 from base64 import b64encode, urlsafe_b64decode, urlsafe_b64encode
 
@@ -241,3 +243,45 @@ def test_property_round_trip_for_any_text(plaintext, row):
 
     assert ciphertext.startswith("fc1:k1:")
     assert crypto.decrypt(ciphertext, context=context) == plaintext
+
+
+# -- files ----------------------------------------------------------------------------------------
+
+
+def _sealed(data: bytes, context: bytes = b"export\x1f7") -> bytes:
+    out = io.BytesIO()
+    crypto.encrypt_file(io.BytesIO(data), out, context=context)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("size", [0, 1, crypto.FILE_PIECE - 1, crypto.FILE_PIECE, 2 * crypto.FILE_PIECE + 5])
+def test_a_file_round_trips_in_pieces(size):
+    data = os.urandom(size)
+    sealed = _sealed(data)
+    assert data[:64] not in sealed or size == 0
+    pieces = list(crypto.decrypt_file(io.BytesIO(sealed), context=b"export\x1f7"))
+    assert b"".join(pieces) == data
+    assert all(len(piece) <= crypto.FILE_PIECE for piece in pieces)
+
+
+def test_a_file_does_not_open_under_another_context():
+    sealed = _sealed("客户".encode() * 100)
+    with pytest.raises(crypto.DecryptionError):
+        b"".join(crypto.decrypt_file(io.BytesIO(sealed), context=b"export\x1f8"))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda sealed: sealed[: -(12 + 4 + 100 + 16)],  # the last piece dropped whole
+        lambda sealed: sealed[: len(sealed) - crypto.FILE_PIECE - 40],  # cut inside a piece
+        lambda sealed: sealed[:-1],  # the last byte cut off
+        lambda sealed: sealed[:40] + bytes([sealed[40] ^ 1]) + sealed[41:],  # one bit flipped
+        lambda sealed: b"PK\x03\x04" + sealed[4:],  # not a sealed file
+        lambda sealed: sealed[:7],  # the header only
+    ],
+)
+def test_an_altered_or_truncated_file_fails_closed(damage):
+    sealed = _sealed(os.urandom(2 * crypto.FILE_PIECE + 100))
+    with pytest.raises(crypto.DecryptionError):
+        b"".join(crypto.decrypt_file(io.BytesIO(damage(sealed)), context=b"export\x1f7"))
