@@ -258,7 +258,7 @@ def _sealed(data: bytes, context: bytes = b"export\x1f7") -> bytes:
 def test_a_file_round_trips_in_pieces(size):
     data = os.urandom(size)
     sealed = _sealed(data)
-    assert data[:64] not in sealed or size == 0
+    assert size < 64 or data[:64] not in sealed  # a byte or two may turn up by chance
     pieces = list(crypto.decrypt_file(io.BytesIO(sealed), context=b"export\x1f7"))
     assert b"".join(pieces) == data
     assert all(len(piece) <= crypto.FILE_PIECE for piece in pieces)
