@@ -66,7 +66,7 @@ def measure() -> dict[str, Any]:
         "seconds": round(written, 2),
         "download_seconds": round(downloaded, 2),
         "bytes": size,
-        "sealed_bytes": log.file.size,
+        "sealed_bytes": Path(log.file.path).stat().st_size,
     }
     log.file.delete(save=False)
     for figure in figures.values():

@@ -130,7 +130,9 @@ STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise serves from the finders; the fold
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "uploads"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Every stored file (documents, scans, uploaded sheets, error workbooks, exports) is sealed at
+    # rest with the archive's encryption key: core.storage.SealedStorage.
+    "default": {"BACKEND": "freightcrm.core.storage.SealedStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

@@ -24,7 +24,7 @@ from base64 import b64decode, urlsafe_b64decode, urlsafe_b64encode
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import IO
+from typing import IO, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -161,7 +161,11 @@ def _piece_context(context: bytes, index: int, last: bool) -> bytes:
     return context + b"\x1f" + index.to_bytes(8, "big") + (b"\x01" if last else b"\x00")
 
 
-def encrypt_file(source: IO[bytes], target: IO[bytes], *, context: bytes) -> None:
+class Readable(Protocol):
+    def read(self, size: int, /) -> bytes: ...
+
+
+def encrypt_file(source: Readable, target: IO[bytes], *, context: bytes) -> None:
     """Seal `source` (read to its end) into `target` with the primary key."""
     ring = key_ring()
     cipher = AESGCM(ring.keys[ring.primary])
@@ -176,6 +180,27 @@ def encrypt_file(source: IO[bytes], target: IO[bytes], *, context: bytes) -> Non
         if not following:
             return
         piece, index = following, index + 1
+
+
+def file_key_id(source: IO[bytes]) -> str | None:
+    """The key id a file was sealed under (read from its start), None when it is not sealed."""
+    head = source.read(len(FILE_MAGIC) + 1)
+    if len(head) != len(FILE_MAGIC) + 1 or not head.startswith(FILE_MAGIC):
+        return None
+    return source.read(head[-1]).decode("ascii", "replace")
+
+
+def file_plain_size(source: IO[bytes]) -> int | None:
+    """How many bytes a sealed file holds when decrypted (from its frames, nothing decrypted);
+    None when it is not sealed."""
+    if file_key_id(source) is None:
+        return None
+    size = 0
+    while len(frame := source.read(16)) == 16:
+        sealed = int.from_bytes(frame[12:], "big")
+        size += sealed - 16  # each piece carries a 16-byte tag
+        source.seek(sealed, os.SEEK_CUR)
+    return size
 
 
 def decrypt_file(source: IO[bytes], *, context: bytes) -> Iterator[bytes]:

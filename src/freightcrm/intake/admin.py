@@ -9,7 +9,6 @@ review queue. Thin: forms parse, `intake.importing` decides, `intake.selectors` 
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -31,8 +30,8 @@ from freightcrm.intake import export_admin, importing, mapping, selectors
 from freightcrm.intake.choices import ImportState
 from freightcrm.intake.forms import MappingForm, UploadForm
 from freightcrm.intake.models import ImportJob, Submission
-from freightcrm.intake.reading import open_table
 from freightcrm.intake.review_admin import SubmissionAdmin
+from freightcrm.intake.rows import open_job_table
 from freightcrm.intake.tasks import job_enqueue
 
 admin.site.register(Submission, SubmissionAdmin)  # the review queue (审核), in review_admin.py
@@ -165,7 +164,7 @@ class ImportJobAdmin(ModelAdmin):
             return HttpResponseRedirect(reverse("admin:intake_importjob_progress", args=[job.pk]))
         if job.state == ImportState.DONE:
             return HttpResponseRedirect(reverse("admin:intake_importjob_change", args=[job.pk]))
-        sheets = open_table(Path(job.file.path), original_name=job.original_name, sheet=job.sheet).sheet_names
+        sheets = open_job_table(job).sheet_names
         form_args: dict[str, Any] = {
             "headers": job.headers,
             "choices": mapping.field_choices(job.target),

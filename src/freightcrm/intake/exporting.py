@@ -38,7 +38,7 @@ from dataclasses import asdict, dataclass
 from dataclasses import fields as dataclass_fields
 from decimal import Decimal
 from functools import lru_cache
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, cast
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -49,11 +49,12 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from freightcrm.core import access, crypto
+from freightcrm.core import access
 from freightcrm.core.display import person_name
 from freightcrm.core.errors import ApplicationError, PermissionDeniedError
 from freightcrm.core.fields import field_of
 from freightcrm.core.masking import mask
+from freightcrm.core.storage import SealedStorage
 from freightcrm.customers.choices import ReviewState
 from freightcrm.customers.models import Address, Customer
 from freightcrm.customers.search import CustomerFilters, ranked_ids
@@ -520,15 +521,11 @@ def _filters_of(record: dict[str, Any]) -> tuple[CustomerFilters, str]:
     return CustomerFilters(**{k: v for k, v in record.items() if k in known}), str(record.get("q", ""))
 
 
-def _file_context(log: ExportLog) -> bytes:
-    return crypto.associated_data(ExportLog._meta.db_table, str(log.pk), "file")
-
-
 def export_write(log: ExportLog) -> ExportLog:
     """Write a RUNNING export's workbook (the task worker's part): the rows are chosen and checked
     again as its user may see them now, `log.rows` follows the writing for the progress bar, and
-    the finished file is sealed with the archive's key (`core.crypto.encrypt_file`) and kept for
-    `EXPORT_KEEP` for its user to download."""
+    the finished file is kept (sealed at rest by `core.storage.SealedStorage`) for `EXPORT_KEEP`
+    for its user to download."""
     actor = log.user
     filters, q = _filters_of(log.filters)
     channel: Channel = log.channel  # type: ignore[assignment]
@@ -538,15 +535,13 @@ def export_write(log: ExportLog) -> ExportLog:
     )  # fmt: skip
     ExportLog.objects.filter(pk=log.pk).update(total_rows=plan.count or 0)
     count = 0
-    with tempfile.TemporaryFile() as plain, tempfile.TemporaryFile() as sealed:
+    with tempfile.TemporaryFile() as plain:
         for _row in _writer(actor, plan, fmt="xlsx", sensitive=log.sensitive, out=plain, encoding=""):
             count += 1
             if count % CHUNK_SIZE == 0:
                 ExportLog.objects.filter(pk=log.pk).update(rows=count)
         plain.seek(0)
-        crypto.encrypt_file(plain, sealed, context=_file_context(log))
-        sealed.seek(0)
-        log.file.save(f"{log.pk}-{uuid.uuid4().hex}.xlsx.sealed", File(sealed), save=False)
+        log.file.save(f"{log.pk}-{uuid.uuid4().hex}.xlsx", File(plain), save=False)
     log.rows, log.total_rows = count, plan.count or 0
     log.state, log.finished_at = ExportState.DONE, timezone.now()
     log.save(update_fields=["file", "rows", "total_rows", "state", "finished_at"])
@@ -583,22 +578,7 @@ def export_download(*, actor: Any, log: ExportLog) -> Iterator[bytes]:
         raise ApplicationError(
             _("This export has no file to download (it is still being written, or it failed).")
         )
-    handle = log.file.open("rb")
-    pieces = crypto.decrypt_file(handle, context=_file_context(log))
-    try:
-        first = next(pieces, b"")  # a wrong key or a damaged file is refused before the download starts
-    except crypto.DecryptionError:
-        handle.close()
-        raise
-
-    def stream() -> Iterator[bytes]:
-        try:
-            yield first
-            yield from pieces
-        finally:
-            handle.close()
-
-    return stream()
+    return cast(SealedStorage, log.file.storage).stream(str(log.file.name))
 
 
 def exports_expire(now: dt.datetime | None = None) -> int:

@@ -253,27 +253,24 @@ def _pipelined(importer: Importer, rows_left: int) -> bool:
 def _work(job: ImportJob, importer: Importer, *, progress: Progress | None, batch_size: int) -> None:
     """Process the rows from the job's resume point, one transaction per batch together with the
     job's counters (and, when writing, its resume point), then store the error workbook."""
-    report = ErrorReport(importer.table.headers)
     start = job.next_row if importer.writing else 0
+    report = ErrorReport(job, importer.table.headers, start=start)
     chunks = _chunks(importer.table.rows(start=start), batch_size)
-    try:
-        with sqlite_bulk_settings(
-            cache_kib=CACHE_KIB if importer.writing else 0, checkpoint_pages=CHECKPOINT_PAGES
-        ):
-            for rows in _prepared(importer, chunks, ahead=_pipelined(importer, job.total_rows - start)):
-                with transaction.atomic():
-                    rows = importer.finish(rows)
-                    _count(job, rows, report)
-                    job.processed_rows += len(rows)
-                    if importer.writing:
-                        job.next_row = job.processed_rows
-                    job.total_rows = max(job.total_rows, job.processed_rows)
-                    job.save()
-                if progress:
-                    progress(job.processed_rows, job.total_rows)
-    except BaseException:
-        report.close()  # the next run writes a new workbook
-        raise
+    with sqlite_bulk_settings(
+        cache_kib=CACHE_KIB if importer.writing else 0, checkpoint_pages=CHECKPOINT_PAGES
+    ):
+        for rows in _prepared(importer, chunks, ahead=_pipelined(importer, job.total_rows - start)):
+            with transaction.atomic():
+                rows = importer.finish(rows)
+                _count(job, rows, report)
+                report.store_batch(job.processed_rows)
+                job.processed_rows += len(rows)
+                if importer.writing:
+                    job.next_row = job.processed_rows
+                job.total_rows = max(job.total_rows, job.processed_rows)
+                job.save()
+            if progress:
+                progress(job.processed_rows, job.total_rows)
     job.total_rows = job.processed_rows
     report.save_to(job)
     job.finished_at = timezone.now()

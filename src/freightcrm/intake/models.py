@@ -201,7 +201,7 @@ class ExportLog(models.Model):
     rows = models.PositiveIntegerField(_("rows"), default=0)
     channel = models.CharField(_("channel"), max_length=10, default="ui")  # ui, api, command
     # A workbook written in the background (exporting.export_enqueue): its state, the rows it will
-    # hold, and the file, sealed at rest (core.crypto.encrypt_file) until it expires.
+    # hold, and the file (sealed at rest, like every stored file: core.storage) until it expires.
     state = models.CharField(_("state"), max_length=8, choices=ExportState.choices, default=ExportState.DONE)
     total_rows = models.PositiveIntegerField(_("rows to write"), default=0)
     file = models.FileField(_("file"), upload_to="exports/", blank=True, max_length=300)

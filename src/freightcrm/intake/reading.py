@@ -92,6 +92,7 @@ class Table:
     headers: list[str] = field(default_factory=list)
     header_row: int = 1  # the row number (as Excel shows it) of the header row
     streamed: bool = False  # an .xlsx too large to load: read a row at a time (`xlsx_stream`)
+    keep: Any = None  # what must live as long as the table (the plain copy of a sealed upload)
 
     def _raw_rows(self) -> Iterator[tuple[int, list[str]]]:
         """Every non-empty row including the header, with its row number as Excel shows it."""

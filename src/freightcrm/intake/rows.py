@@ -15,12 +15,13 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from functools import reduce
-from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -31,6 +32,7 @@ from freightcrm.core.bulk import FieldCleaner, InstanceFactory
 from freightcrm.core.errors import ApplicationError, PermissionDeniedError
 from freightcrm.core.fields import BlindIndexField
 from freightcrm.core.regions import parse_addresses
+from freightcrm.core.storage import PlainCopy
 from freightcrm.customers.choices import CustomerKind
 from freightcrm.customers.models import Address, Contact, Customer, LogisticsNeed
 from freightcrm.customers.rules import normalise_customer
@@ -108,7 +110,12 @@ def is_formula(text: str) -> bool:
 
 
 def open_job_table(job: ImportJob) -> Table:
-    return open_table(Path(job.file.path), original_name=job.original_name, sheet=job.sheet)
+    """The job's sheet, read from a plain copy of the stored (sealed) upload that lives as long as
+    the table does."""
+    plain = PlainCopy(str(job.file.name))
+    table = open_table(plain.path, original_name=job.original_name, sheet=job.sheet)
+    table.keep = plain
+    return table
 
 
 def require_import(actor: Any) -> None:
@@ -123,24 +130,40 @@ def require_import(actor: Any) -> None:
 class ErrorReport:
     """The error workbook: one line per problem with the original row beside it.
 
-    Lines are spooled to a temporary file as JSON while the rows stream by (memory stays flat at any
-    number of errors) and turned into a workbook at the end, so a run that stops leaves nothing open.
+    Each batch's lines are stored (sealed, as every stored file) as a piece of the job named by the
+    batch's first row, inside the batch's transaction, before it commits. A run that resumes at
+    `next_row` drops the pieces from there on (a batch that stored its piece but did not commit)
+    and keeps the earlier ones, so the workbook, assembled from every piece at the end, lists the
+    problems of the batches before a crash as well. Memory holds one batch's lines at a time.
     """
 
-    def __init__(self, headers: list[str]) -> None:
+    def __init__(self, job: ImportJob, headers: list[str], *, start: int) -> None:
+        self.job = job
         self.headers = headers
-        self.spool = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115 - closed in save_to
-        self.count = 0
+        self.lines: list[str] = []
+        self.folder = f"imports/{job.uid}/errors"
+        for first, name in self._pieces():
+            if first >= start:
+                default_storage.delete(name)
+
+    def _pieces(self) -> list[tuple[int, str]]:
+        try:
+            _folders, files = default_storage.listdir(self.folder)
+        except FileNotFoundError:
+            return []
+        return sorted((int(file.split(".")[0].split("_")[0]), f"{self.folder}/{file}") for file in files)
 
     def add(self, error: RowError, cells: list[str]) -> None:
-        self.spool.write(
+        self.lines.append(
             json.dumps([error.row, error.column, error.value, error.message, error.hint, *cells])
         )
-        self.spool.write("\n")
-        self.count += 1
 
-    def close(self) -> None:
-        self.spool.close()
+    def store_batch(self, first: int) -> None:
+        """Keep the lines of the batch that began at data row `first` (0-based)."""
+        if self.lines:
+            self.lines.append("")
+            default_storage.save(f"{self.folder}/{first:010d}.jsonl", ContentFile("\n".join(self.lines)))
+            self.lines = []
 
     def save_to(self, job: ImportJob) -> None:
         from openpyxl import Workbook
@@ -149,16 +172,21 @@ class ErrorReport:
         sheet = workbook.create_sheet(str(_("errors")))
         titles = [_("row"), _("column"), _("value"), _("reason"), _("how to fix")]
         sheet.append([str(title) for title in titles] + list(self.headers))
-        self.spool.seek(0)
-        for line in self.spool:
-            number, *texts = json.loads(line)
-            # A value that Excel would run as a formula is written as text, never as a formula.
-            sheet.append([number, *(f"'{text}" if is_formula(text) else text for text in texts)])
-        self.close()
+        pieces = self._pieces()
+        for _first, name in pieces:
+            with default_storage.open(name) as piece:
+                for line in piece:
+                    number, *texts = json.loads(line)
+                    # A value that Excel would run as a formula is written as text, never as a formula.
+                    sheet.append([number, *(f"'{text}" if is_formula(text) else text for text in texts)])
         with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
             workbook.save(handle.name)
             handle.seek(0)
+            if job.error_report:
+                job.error_report.delete(save=False)  # the workbook of an earlier run of this job
             job.error_report.save(f"{job.uid}-errors.xlsx", File(handle), save=False)
+        for _first, name in pieces:
+            default_storage.delete(name)
 
 
 class SeenKeys:

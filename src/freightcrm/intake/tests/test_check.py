@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -11,6 +12,7 @@ from django.test import override_settings
 from openpyxl import Workbook, load_workbook
 
 from freightcrm.conftest import valid_uscc
+from freightcrm.core import crypto
 from freightcrm.intake.importing import job_check, job_preview, job_start, unknown_columns
 from freightcrm.intake.models import ImportJob
 from freightcrm.intake.reading import FileProblem
@@ -96,12 +98,15 @@ def test_each_bad_row_is_reported_and_good_rows_are_counted(role_user, sheet, ma
     assert (job.state, job.error_rows, job.created_rows, job.total_rows) == ("validated", 7, 5, 12)
     assert table_counts() == before  # the dry run changed nothing in the archive
     # and the error workbook lists each problem beside the original row
-    report = load_workbook(job.error_report.path, read_only=True).active
+    report = load_workbook(job.error_report.open("rb"), read_only=True).active
     lines = list(report.iter_rows(values_only=True))
     assert lines[0][:5] == ("row", "column", "value", "reason", "how to fix")
     assert lines[0][5:] == tuple(HEADERS)
     injected = next(line for line in lines if line[0] == 7)
     assert injected[2].startswith("'=")  # never written back as a live formula
+    # the uploaded sheet and the error workbook hold whole rows: both are sealed at rest
+    for stored in (job.file, job.error_report):
+        assert Path(stored.path).read_bytes().startswith(crypto.FILE_MAGIC)
 
 
 def test_upsert_counts_matches_as_updates(role_user, sheet, make_customer):

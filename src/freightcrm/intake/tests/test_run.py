@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import load_workbook
 
 from freightcrm.conftest import valid_resident_id, valid_uscc
 from freightcrm.customers.choices import ReviewState
@@ -85,9 +86,11 @@ def test_importing_the_same_file_again_creates_nothing(role_user, sheet):
 
 
 def test_a_crash_in_the_third_batch_resumes_with_nothing_lost_or_doubled(role_user, sheet, monkeypatch):
-    # given a writer that fails on its third batch
+    # given a writer that fails on its third batch, and a bad row before the crash and one after
     clerk = role_user("records_clerk")
-    job = job_start(actor=clerk, upload=sheet(customer_rows(23)))
+    rows = customer_rows(23)
+    rows[1][1] = rows[17][1] = "91310115123456789X"  # rows 3 and 19: wrong check character
+    job = job_start(actor=clerk, upload=sheet(rows))
     real = filing.write_customers
     calls = {"n": 0}
 
@@ -103,13 +106,22 @@ def test_a_crash_in_the_third_batch_resumes_with_nothing_lost_or_doubled(role_us
         job_run(job, batch_size=5)
     job.refresh_from_db()
     # then the first two batches are committed with their resume point and counters
-    assert (job.next_row, job.created_rows, job.state) == (10, 10, "importing")
-    assert Customer.objects.count() == 10
+    assert (job.next_row, job.created_rows, job.error_rows, job.state) == (10, 9, 1, "importing")
+    assert Customer.objects.count() == 9
     # and running it again continues after them
     job = job_run(job, batch_size=5)
-    assert (job.next_row, job.created_rows, job.unchanged_rows, job.state) == (23, 23, 0, "done")
-    assert Customer.objects.count() == 23 == Submission.objects.count() == Contact.objects.count()
-    assert len(set(Customer.objects.values_list("code", flat=True))) == 23
+    assert (job.next_row, job.created_rows, job.unchanged_rows, job.error_rows, job.state) == (
+        23,
+        21,
+        0,
+        2,
+        "done",
+    )
+    assert Customer.objects.count() == 21 == Submission.objects.count() == Contact.objects.count()
+    assert len(set(Customer.objects.values_list("code", flat=True))) == 21
+    # and the error workbook lists the bad row of the batches before the crash as well
+    report = load_workbook(job.error_report.open("rb"), read_only=True).active
+    assert [line[0] for line in report.iter_rows(min_row=2, values_only=True)] == [3, 19]
 
 
 def test_the_task_checks_runs_and_marks_a_failed_run(

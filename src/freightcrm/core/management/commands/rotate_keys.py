@@ -1,8 +1,10 @@
-"""`freightcrm rotate_keys`: re-encrypt every protected value under the primary key.
+"""`freightcrm rotate_keys`: re-encrypt every protected value, and re-seal every stored file,
+under the primary key.
 
 Put the new key first in FREIGHTCRM_ENCRYPTION_KEYS (or the key file), keep the old ones after
-it, run this, and then the old keys can be retired. Safe to re-run: values already under the
-primary key are skipped. History is not touched (the values did not change).
+it, run this, and then the old keys can be retired. Safe to re-run: values and files already under
+the primary key are skipped. History is not touched (the values did not change). Files stored
+before files were sealed at rest are sealed.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from tqdm import tqdm
 
 from freightcrm.core import crypto
 from freightcrm.core.fields import EncryptedTextField
+from freightcrm.core.storage import SealedStorage
 
 
 def encrypted_fields() -> list[tuple[type[models.Model], list[EncryptedTextField]]]:
@@ -63,8 +66,45 @@ def rotate(*, batch_size: int = 1000, progress: bool = False) -> dict[str, int]:
     return counts
 
 
+def file_fields() -> list[tuple[type[models.Model], list[models.FileField]]]:
+    found = []
+    for model in apps.get_models():
+        fields = [f for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
+        if fields:
+            found.append((model, fields))
+    return found
+
+
+def reseal(*, progress: bool = False) -> dict[str, int]:
+    """Seal again under the primary key every stored file that is not (or not yet) sealed under it;
+    a file missing from disk is left to the documents' own check."""
+    counts: dict[str, int] = {}
+    for model, fields in file_fields():
+        names = [
+            (field, name)
+            for field in fields
+            for name in model._default_manager.exclude(**{field.attname: ""}).values_list(
+                field.attname, flat=True
+            )
+            if name
+        ]
+        resealed = 0
+        for field, name in tqdm(names, desc=f"{model._meta.label} files", disable=not progress, unit="files"):
+            storage = field.storage
+            if not isinstance(storage, SealedStorage) or not storage.exists(name):
+                continue
+            if not storage.is_sealed_under_primary(name):
+                storage.reseal(name)
+                resealed += 1
+        counts[model._meta.label] = resealed
+    return counts
+
+
 class Command(BaseCommand):
-    help = "Re-encrypt every encrypted value under the primary key (after adding a new key)."
+    help = (
+        "Re-encrypt every encrypted value and re-seal every stored file under the primary key "
+        "(after adding a new key)."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--batch-size", type=int, default=1000)
@@ -75,3 +115,5 @@ class Command(BaseCommand):
         primary = crypto.key_ring().primary
         for label, count in counts.items():
             self.stdout.write(f"{label}: {count} rows re-encrypted under key {primary}")
+        for label, count in reseal(progress=not options["no_progress"]).items():
+            self.stdout.write(f"{label}: {count} files sealed under key {primary}")
