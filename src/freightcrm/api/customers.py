@@ -1,20 +1,30 @@
-"""`/customers`: the list-search and one customer's archive. Thin: parse, call a selector, present."""
+"""`/customers`: the list-search, its CSV export and one customer's archive. Thin: parse, call a
+selector (or the export service), present."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, StreamingHttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router
 
 from freightcrm.api.presenters import customer_detail, customer_rows
-from freightcrm.api.schemas import CustomerDetail, CustomerListParams, CustomerPage, ErrorOut
+from freightcrm.api.schemas import (
+    CustomerDetail,
+    CustomerExportParams,
+    CustomerFilterParams,
+    CustomerListParams,
+    CustomerPage,
+    ErrorOut,
+)
 from freightcrm.core.errors import ApplicationError
 from freightcrm.customers.models import Customer
 from freightcrm.customers.search import CustomerFilters, customer_search
 from freightcrm.customers.selectors import customer_for
+from freightcrm.intake.exporting import stream_customers_csv
 
 router = Router(tags=["customers"])
 CODE_LENGTH = Customer._meta.get_field("code").max_length or 24
@@ -42,6 +52,17 @@ def visible_customer(user: Any, code: str, *, lookup: Callable[..., Customer] = 
         raise CustomerNotFound from exc
 
 
+def _filters(params: CustomerFilterParams) -> CustomerFilters:
+    return CustomerFilters(
+        kind=params.kind,
+        region=params.region.strip(),
+        status=params.status,
+        owner=params.owner,
+        tag=params.tag.strip(),
+        grade=params.grade,
+    )
+
+
 @router.get(
     "/customers",
     response={200: CustomerPage, **REFUSALS},
@@ -58,14 +79,7 @@ def customers_list(request: HttpRequest, params: Query[CustomerListParams]) -> d
     result = customer_search(
         request.user,
         q=params.q,
-        filters=CustomerFilters(
-            kind=params.kind,
-            region=params.region.strip(),
-            status=params.status,
-            owner=params.owner,
-            tag=params.tag.strip(),
-            grade=params.grade,
-        ),
+        filters=_filters(params),
         ordering=params.ordering,
         page=params.page,
         page_size=params.page_size,
@@ -78,6 +92,33 @@ def customers_list(request: HttpRequest, params: Query[CustomerListParams]) -> d
         "notice": result.notice,
         "results": customer_rows(request.user, result.customers),
     }
+
+
+@router.get(
+    "/customers/export.csv",
+    response={200: None, **REFUSALS},
+    summary="Export the customer list as CSV",
+    operation_id="customers_export_csv",
+    openapi_extra={"responses": {"200": {"description": "CSV, streamed", "content": {"text/csv": {}}}}},
+)
+def customers_export_csv(request: HttpRequest, params: Query[CustomerExportParams]) -> StreamingHttpResponse:
+    """The customers you may see under the same search and filters as `GET /customers`, as CSV,
+    streamed row by row, with the same masking and formula escaping as the staff export. Needs the
+    export permission (403 otherwise); recorded in the export log (channel `api`) with its filter,
+    columns and rows sent."""
+    pieces = stream_customers_csv(
+        actor=request.user,
+        filters=_filters(params),
+        q=params.q,
+        fields=[name.strip() for name in params.fields.split(",") if name.strip()] or None,
+        sensitive=params.sensitive,
+        channel="api",
+        encoding=params.encoding,
+    )
+    response = StreamingHttpResponse(pieces, content_type="text/csv")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.csv"'
+    return response
 
 
 @router.get(

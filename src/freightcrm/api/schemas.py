@@ -42,8 +42,8 @@ def one_of(value: str, allowed: tuple[str, ...] | list[str]) -> str:
     return value
 
 
-class CustomerListParams(BaseModel):
-    """Query parameters of `GET /customers`."""
+class CustomerFilterParams(BaseModel):
+    """The search and filters of the customer list (`GET /customers` and its CSV export)."""
 
     q: str = Field(
         "",
@@ -72,19 +72,8 @@ class CustomerListParams(BaseModel):
         description="Credit grade. " + FINANCE_ONLY + " Others get 403.",
         json_schema_extra={"enum": ["", *CreditGrade.values]},
     )
-    ordering: str = Field(
-        "",
-        description="Sort order; empty means best match first with `q`, last updated first without.",
-        json_schema_extra={"enum": ["", *ORDERINGS]},
-    )
-    page: int = Field(1, le=MAX_PAGE, description="Page number, from 1.", json_schema_extra={"minimum": 1})
-    page_size: int = Field(
-        20,
-        description=f"Customers per page, 1 to {MAX_PAGE_SIZE}; more is refused with 400 (not capped).",
-        json_schema_extra={"minimum": 1, "maximum": MAX_PAGE_SIZE},
-    )
 
-    @field_validator("q", "kind", "region", "status", "tag", "grade", "ordering")
+    @field_validator("q", "kind", "region", "status", "tag", "grade")
     @classmethod
     def _printable(cls, value: str) -> str:
         return _no_control_characters(value)
@@ -103,6 +92,54 @@ class CustomerListParams(BaseModel):
     @classmethod
     def _grade(cls, value: str) -> str:
         return one_of(value, CreditGrade.values)
+
+
+class CustomerListParams(CustomerFilterParams):
+    """Query parameters of `GET /customers`."""
+
+    ordering: str = Field(
+        "",
+        description="Sort order; empty means best match first with `q`, last updated first without.",
+        json_schema_extra={"enum": ["", *ORDERINGS]},
+    )
+    page: int = Field(1, le=MAX_PAGE, description="Page number, from 1.", json_schema_extra={"minimum": 1})
+    page_size: int = Field(
+        20,
+        description=f"Customers per page, 1 to {MAX_PAGE_SIZE}; more is refused with 400 (not capped).",
+        json_schema_extra={"minimum": 1, "maximum": MAX_PAGE_SIZE},
+    )
+
+    @field_validator("ordering")
+    @classmethod
+    def _printable_ordering(cls, value: str) -> str:
+        return _no_control_characters(value)
+
+
+class CustomerExportParams(CustomerFilterParams):
+    """Query parameters of `GET /customers/export.csv`."""
+
+    encoding: str = Field(
+        "utf-8-sig",
+        description="`utf-8-sig` (UTF-8 with the BOM Excel and WPS look for) or `gb18030` (older Excel).",
+        json_schema_extra={"enum": ["utf-8-sig", "gb18030"]},
+    )
+    sensitive: bool = Field(
+        False,
+        description=(
+            "Resident ID and bank account numbers in full. Needs the sensitive-export permission and the "
+            "right to see both in full; others get 403. Without it they are masked."
+        ),
+    )
+    fields: str = Field(
+        "",
+        max_length=2000,
+        description="Columns, comma-separated field names (`code,name,mobile`); empty for the default set.",
+    )
+
+    @field_validator("encoding", "fields")
+    @classmethod
+    def _printable_options(cls, value: str) -> str:
+        return _no_control_characters(value)
 
 
 class OwnerOut(BaseModel):
