@@ -157,6 +157,13 @@ class Table:
             yield number, cells[:width]
 
     def count_rows(self) -> int:
+        """The data rows, for progress bars. A streamed sheet (too large to load) is not read for
+        this: its row elements are counted in the XML, less the rows up to the header; rows that
+        hold only formatting count too (a job's total is set to the rows read when it ends)."""
+        if self.streamed:
+            from freightcrm.intake import xlsx_stream
+
+            return max(0, xlsx_stream.count_row_elements(self.path, self.sheet) - 1)
         return sum(1 for _row in self.rows())
 
 

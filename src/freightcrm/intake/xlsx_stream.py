@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+import re
 import zipfile
 from collections.abc import Iterator
 from functools import lru_cache
@@ -46,6 +47,27 @@ def sheet_xml_bytes(path: Any) -> int:
             for info in archive.infolist()
             if info.filename.startswith("xl/worksheets/") or info.filename == "xl/sharedStrings.xml"
         )
+
+
+# A row element's start tag, with or without a namespace prefix (`<row r="2">`, `<x:row>`); not
+# `<rowBreaks>`. Count by count, a match is at most ROW_TAG_BYTES long.
+ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,15}:)?row[\s/>]")
+ROW_TAG_BYTES = 22
+COUNT_CHUNK = 1 << 20
+
+
+def count_row_elements(path: Any, sheet: str) -> int:
+    """How many row elements `sheet` holds, counted in its XML as it unzips, without parsing it
+    (seconds at a million rows, where reading the rows takes minutes). A row with cells that hold
+    no value (formatting only) counts too, so this can be a little above the rows `rows` gives."""
+    with zipfile.ZipFile(path) as archive, archive.open(_sheet_member(archive, sheet)) as handle:
+        count, carried = 0, b""
+        while chunk := handle.read(COUNT_CHUNK):
+            data = carried + chunk
+            cut = len(data) - ROW_TAG_BYTES  # a tag starting after here may be cut short: next time
+            count += sum(1 for match in ROW_TAG.finditer(data) if match.start() < cut)
+            carried = data[max(cut, 0) :]
+        return count + len(ROW_TAG.findall(carried))
 
 
 def _local(tag: str) -> str:

@@ -145,6 +145,42 @@ def test_a_streamed_sheet_reads_as_the_loaded_one(tmp_path, monkeypatch):
     ]
     other = open_table(path, original_name="rich.xlsx", sheet="其他")
     assert other.headers == ["别的"] and list(other.rows()) == []
+    # a streamed sheet's rows are counted in its XML, not read: the same count
+    monkeypatch.setattr(xlsx_stream, "COUNT_CHUNK", 7)  # tags cut across every chunk boundary
+    assert streamed.count_rows() == loaded.count_rows() == 5 and other.count_rows() == 0
+
+
+def test_row_elements_are_counted_with_any_namespace_prefix(tmp_path, monkeypatch):
+    from freightcrm.intake import xlsx_stream
+
+    path = tmp_path / "sdk.xlsx"
+    rows = "".join(
+        f'<x:row r="{n}"><x:c r="A{n}" t="inlineStr"><x:is><x:t>行{n}</x:t></x:is></x:c></x:row>'
+        for n in range(1, 31)
+    )
+    sheet = (
+        '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
+        f'{rows}</x:sheetData><x:rowBreaks count="1"><x:brk id="5"/></x:rowBreaks></x:worksheet>'
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(
+            "xl/workbook.xml",
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            '<sheets><sheet name="客户" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Target="worksheets/sheet1.xml" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"/>'
+            "</Relationships>",
+        )
+        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+    for chunk in (5, 13, 1 << 20):
+        monkeypatch.setattr(xlsx_stream, "COUNT_CHUNK", chunk)
+        assert xlsx_stream.count_row_elements(path, "客户") == 30
+    assert len(list(xlsx_stream.rows(path, "客户"))) == 30
 
 
 BOMB = (
