@@ -142,6 +142,8 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FREIGHTCRM_MAX_DOCUMENT_BYTES = env.int("FREIGHTCRM_MAX_DOCUMENT_MB", default=20) * 1024 * 1024
 FREIGHTCRM_MAX_IMPORT_BYTES = env.int("FREIGHTCRM_MAX_IMPORT_MB", default=50) * 1024 * 1024
+# An import's upload and error workbook are deleted this many days after the job was last used.
+FREIGHTCRM_IMPORT_KEEP_DAYS = env.int("FREIGHTCRM_IMPORT_KEEP_DAYS", default=30)
 # OCR intake (intake/ocr.py): largest photo accepted, longest side it is shrunk to before reading
 # (reading time grows with pixels; 1280 keeps a licence legible), model threads per process.
 FREIGHTCRM_MAX_OCR_BYTES = env.int("FREIGHTCRM_MAX_OCR_MB", default=15) * 1024 * 1024

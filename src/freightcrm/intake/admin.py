@@ -31,7 +31,7 @@ from freightcrm.intake.choices import ImportState
 from freightcrm.intake.forms import MappingForm, UploadForm
 from freightcrm.intake.models import ImportJob, Submission
 from freightcrm.intake.review_admin import SubmissionAdmin
-from freightcrm.intake.rows import open_job_table
+from freightcrm.intake.rows import open_job_table, upload_gone
 from freightcrm.intake.tasks import job_enqueue
 
 admin.site.register(Submission, SubmissionAdmin)  # the review queue (审核), in review_admin.py
@@ -164,7 +164,11 @@ class ImportJobAdmin(ModelAdmin):
             return HttpResponseRedirect(reverse("admin:intake_importjob_progress", args=[job.pk]))
         if job.state == ImportState.DONE:
             return HttpResponseRedirect(reverse("admin:intake_importjob_change", args=[job.pk]))
-        sheets = open_job_table(job).sheet_names
+        try:
+            sheets = open_job_table(job).sheet_names
+        except ApplicationError as error:  # the upload was deleted after its keeping time
+            report_error(request, error)
+            return HttpResponseRedirect(reverse("admin:intake_importjob_add"))
         form_args: dict[str, Any] = {
             "headers": job.headers,
             "choices": mapping.field_choices(job.target),
@@ -260,6 +264,9 @@ class ImportJobAdmin(ModelAdmin):
         if job.state != ImportState.VALIDATED and not (job.state == ImportState.FAILED and not job.dry_run):
             messages.error(request, gettext("Check the file first; then import it."))
             return HttpResponseRedirect(reverse("admin:intake_importjob_change", args=[job.pk]))
+        if not job.file:
+            report_error(request, upload_gone())
+            return HttpResponseRedirect(reverse("admin:intake_importjob_change", args=[job.pk]))
         try:
             job_enqueue(actor=staff(request), job=job, dry_run=False)
         except (ValidationError, ApplicationError) as error:
@@ -274,9 +281,9 @@ class ImportJobAdmin(ModelAdmin):
         job = self._job(request, object_id)
         if job.state in RUNNING:
             return HttpResponseRedirect(reverse("admin:intake_importjob_progress", args=[job.pk]))
-        if job.state == ImportState.UPLOADED:
+        if job.state == ImportState.UPLOADED and job.file:
             return HttpResponseRedirect(reverse("admin:intake_importjob_columns", args=[job.pk]))
-        own = self.has_add_permission(request) and job.created_by_id == request.user.pk
+        own = self.has_add_permission(request) and job.created_by_id == request.user.pk and bool(job.file)
         valid_rows = max(job.total_rows - job.error_rows, 0)
         return TemplateResponse(
             request,
@@ -296,6 +303,7 @@ class ImportJobAdmin(ModelAdmin):
                 may_remap=own and job.state in (ImportState.VALIDATED, ImportState.FAILED),
                 errors=job.errors_preview,
                 review_url=_review_url(request, job),
+                gone=None if job.file else upload_gone(),
             ),
         )
 

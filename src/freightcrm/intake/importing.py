@@ -22,6 +22,7 @@ this one, which matches and files (`_prepared`).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import multiprocessing
 import tempfile
@@ -33,6 +34,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -50,6 +52,8 @@ from freightcrm.intake.rows import (
     PreviewRow,
     Row,
     RowError,
+    error_pieces,
+    keep_days,
     open_job_table,
     require_import,
 )
@@ -70,6 +74,24 @@ def _max_bytes() -> int:
     return int(getattr(settings, "FREIGHTCRM_MAX_IMPORT_BYTES", 50 * 1024 * 1024))
 
 
+# -- keeping uploads no longer than needed ---------------------------------------------------------
+
+
+def imports_expire(now: dt.datetime | None = None) -> int:
+    """Delete the uploads and error workbooks of imports last used more than `keep_days()` ago (they
+    hold customers' personal data whole; sealed, but not kept without need). The job stays, with its
+    counts and first errors. Called at each upload. Returns how many."""
+    limit = (now or timezone.now()) - dt.timedelta(days=keep_days())
+    expired = list(ImportJob.objects.filter(updated_at__lt=limit).exclude(file=""))
+    for job in expired:
+        names = [job.file.name, job.error_report.name, *(name for _first, name in error_pieces(job))]
+        ImportJob.objects.filter(pk=job.pk).update(file="", error_report="")
+        for name in names:
+            if name:
+                default_storage.delete(name)
+    return len(expired)
+
+
 # -- starting a job -------------------------------------------------------------------------------
 
 
@@ -85,6 +107,7 @@ def job_start(
     """Check the file (type, size, emptiness), keep it in the data folder, read its headers and guess
     the mapping. Raises `FileProblem` when the file cannot be imported, before anything is saved."""
     require_import(actor)
+    transaction.on_commit(imports_expire)  # files are deleted only once nothing can roll back
     if target not in ImportTarget.values:
         raise ValidationError({"target": _("Unknown import target “%(target)s”.") % {"target": target}})
     if mode not in ImportMode.values:

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from functools import reduce
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -44,7 +45,7 @@ from freightcrm.intake import filing
 from freightcrm.intake.choices import ImportMode, ImportTarget, Source
 from freightcrm.intake.mapping import REQUIRED, Spec, parser_for, specs
 from freightcrm.intake.models import ImportJob, Submission
-from freightcrm.intake.reading import Table, open_table
+from freightcrm.intake.reading import FileProblem, Table, open_table
 from freightcrm.intake.review import KEY_FIELDS, propose_changes
 from freightcrm.shipments.choices import ShipmentStatus
 from freightcrm.shipments.models import Shipment
@@ -109,10 +110,31 @@ def is_formula(text: str) -> bool:
     return bool(text.strip("-+ "))  # "-" or "--" is how people write "none", not a formula
 
 
+def keep_days() -> int:
+    """How long an upload and its error workbook are kept after the job was last used."""
+    return int(getattr(settings, "FREIGHTCRM_IMPORT_KEEP_DAYS", 30))
+
+
+def upload_gone() -> FileProblem:
+    return FileProblem(
+        _(
+            "This upload was deleted %(days)d days after it was last used, as it holds customers' "
+            "personal data. Upload the file again: rows already imported are recognised, not filed twice."
+        ),
+        code="expired",
+        params={"days": keep_days()},
+    )
+
+
 def open_job_table(job: ImportJob) -> Table:
     """The job's sheet, read from a plain copy of the stored (sealed) upload that lives as long as
-    the table does."""
-    plain = PlainCopy(str(job.file.name))
+    the table does. `FileProblem` when the upload has been deleted (`importing.imports_expire`)."""
+    if not job.file:
+        raise upload_gone()
+    try:
+        plain = PlainCopy(str(job.file.name))
+    except FileNotFoundError as exc:
+        raise upload_gone() from exc
     table = open_table(plain.path, original_name=job.original_name, sheet=job.sheet)
     table.keep = plain
     return table
@@ -141,17 +163,10 @@ class ErrorReport:
         self.job = job
         self.headers = headers
         self.lines: list[str] = []
-        self.folder = f"imports/{job.uid}/errors"
-        for first, name in self._pieces():
+        self.folder = error_folder(job)
+        for first, name in error_pieces(job):
             if first >= start:
                 default_storage.delete(name)
-
-    def _pieces(self) -> list[tuple[int, str]]:
-        try:
-            _folders, files = default_storage.listdir(self.folder)
-        except FileNotFoundError:
-            return []
-        return sorted((int(file.split(".")[0].split("_")[0]), f"{self.folder}/{file}") for file in files)
 
     def add(self, error: RowError, cells: list[str]) -> None:
         self.lines.append(
@@ -172,7 +187,7 @@ class ErrorReport:
         sheet = workbook.create_sheet(str(_("errors")))
         titles = [_("row"), _("column"), _("value"), _("reason"), _("how to fix")]
         sheet.append([str(title) for title in titles] + list(self.headers))
-        pieces = self._pieces()
+        pieces = error_pieces(job)
         for _first, name in pieces:
             with default_storage.open(name) as piece:
                 for line in piece:
@@ -187,6 +202,20 @@ class ErrorReport:
             job.error_report.save(f"{job.uid}-errors.xlsx", File(handle), save=False)
         for _first, name in pieces:
             default_storage.delete(name)
+
+
+def error_folder(job: ImportJob) -> str:
+    return f"imports/{job.uid}/errors"
+
+
+def error_pieces(job: ImportJob) -> list[tuple[int, str]]:
+    """(first row of the batch, stored name) of each stored piece of the job's error lines, in order."""
+    folder = error_folder(job)
+    try:
+        _folders, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return []
+    return sorted((int(file.split(".")[0].split("_")[0]), f"{folder}/{file}") for file in files)
 
 
 class SeenKeys:

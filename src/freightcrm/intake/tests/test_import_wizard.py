@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook
 
 from freightcrm.conftest import valid_uscc
@@ -35,6 +38,9 @@ GOOD = [
 ]
 
 
+MAPPING = {f"column_{n}": field for n, field in enumerate(["name", "uscc", "mobile", "address"])}
+
+
 def upload(client, rows=GOOD, **fields):
     data = {"file": workbook(rows), "target": "customers", "mode": "upsert", **fields}
     return client.post(reverse(ADD), data)
@@ -61,9 +67,8 @@ def test_upload_check_and_import_through_the_pages(client, role_user, django_cap
     assert response.status_code == 302 and response.url.endswith(f"/{job.pk}/columns/")
     page = client.get(response.url)
     assert page.status_code == 200 and "宁波北仑港测试物流有限公司" in page.text
-    mapping = {f"column_{n}": field for n, field in enumerate(["name", "uscc", "mobile", "address"])}
     with django_capture_on_commit_callbacks(execute=True):  # the task is handed over on commit
-        checked = client.post(response.url, {"mode": "upsert", "check": "1", **mapping})
+        checked = client.post(response.url, {"mode": "upsert", "check": "1", **MAPPING})
     assert checked.status_code == 302
     job.refresh_from_db()
     assert job.state == "validated" and job.error_rows == 0 and Customer.objects.count() == 0
@@ -123,3 +128,50 @@ def test_someone_elses_import_is_not_found(client, role_user):
     client.force_login(role_user("manager"))
     assert client.get(reverse("admin:intake_importjob_change", args=[job.pk])).status_code in (200, 302)
     assert client.get(reverse("admin:intake_importjob_columns", args=[job.pk])).status_code == 404
+
+
+def test_uploads_are_deleted_after_their_keeping_time_and_the_pages_say_so(
+    client, role_user, settings, django_capture_on_commit_callbacks
+):
+    # given a checked import last used 31 days ago, with its upload and error workbook
+    settings.FREIGHTCRM_IMPORT_KEEP_DAYS = 30
+    clerk = role_user("records_clerk")
+    client.force_login(clerk)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, rows=[*GOOD, ["坏代码物流有限公司", "91310115123456789X", "", ""]])
+        old = ImportJob.objects.get()
+        client.post(
+            reverse("admin:intake_importjob_columns", args=[old.pk]),
+            {"mode": "upsert", "check": "1", **MAPPING},
+        )
+    old.refresh_from_db()
+    assert old.state == "validated" and old.error_report
+    stored = [Path(old.file.path), Path(old.error_report.path)]
+    ImportJob.objects.filter(pk=old.pk).update(updated_at=timezone.now() - dt.timedelta(days=31))
+    # when another file is uploaded (each upload sweeps)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client)
+    # then the old job keeps its counts but its files are gone, from the database and from disk
+    old.refresh_from_db()
+    assert (old.file.name, old.error_report.name, old.error_rows) == ("", "", 1)
+    assert not any(path.exists() for path in stored)
+    assert ImportJob.objects.exclude(file="").count() == 1  # the new upload stays
+    # and its pages say why and offer no import, its columns page sends to a new upload
+    result = client.get(reverse("admin:intake_importjob_change", args=[old.pk]))
+    assert 'id="upload-gone"' in result.text
+    assert reverse("admin:intake_importjob_start", args=[old.pk]) not in result.text
+    columns_page = client.get(reverse("admin:intake_importjob_columns", args=[old.pk]), follow=True)
+    assert columns_page.redirect_chain[-1][0] == reverse(ADD) and "30" in columns_page.text
+    started = client.post(reverse("admin:intake_importjob_start", args=[old.pk]), follow=True)
+    assert ImportJob.objects.get(pk=old.pk).state == "validated" and "30" in started.text
+    assert Customer.objects.count() == 0
+
+
+def test_an_upload_missing_from_disk_is_a_message_not_a_500(client, role_user):
+    clerk = role_user("records_clerk")
+    client.force_login(clerk)
+    upload(client)
+    job = ImportJob.objects.get()
+    Path(job.file.path).unlink()
+    page = client.get(reverse("admin:intake_importjob_columns", args=[job.pk]), follow=True)
+    assert page.status_code == 200 and page.redirect_chain[-1][0] == reverse(ADD)
