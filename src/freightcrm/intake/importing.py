@@ -37,7 +37,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from freightcrm.core import crypto
@@ -146,6 +146,7 @@ def job_start(
             headers=table.headers,
             mapping=guess_mapping(table.headers, target),
             total_rows=total,
+            language=translation.get_language() or "",
             created_by=actor,
         )
         with temporary.open("rb") as stored:

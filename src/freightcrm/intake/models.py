@@ -76,6 +76,9 @@ class ImportJob(TimeStampedModel):
     errors_preview = models.JSONField(_("first errors"), default=list, blank=True)
     error_report = models.FileField(_("error workbook"), upload_to="imports/reports/", blank=True)
     message = models.TextField(_("message"), blank=True)
+    # The language of the person who uploaded the file: the background check writes its messages
+    # and error workbook in it (empty: the site's language).
+    language = models.CharField(_("language"), max_length=10, blank=True, editable=False)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     created_by = models.ForeignKey(

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
@@ -22,19 +23,21 @@ def run_import(job_id: int, dry_run: bool) -> None:
     """Check or run one import. A failure marks the job FAILED with the reason; committed batches
     stay, and running the job again resumes after them."""
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
-    try:
-        if dry_run:
-            job_check(job)
-        else:
-            job_run(job)
-    except Exception as exc:
-        ImportJob.objects.filter(pk=job_id).update(
-            state=ImportState.FAILED,
-            message=str(_("The import stopped: %(reason)s. Start it again to continue where it stopped."))
-            % {"reason": str(exc)[:500]},
-            finished_at=timezone.now(),
-        )
-        raise
+    # Messages and the error workbook in the uploader's language, not the worker's.
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        try:
+            if dry_run:
+                job_check(job)
+            else:
+                job_run(job)
+        except Exception as exc:
+            ImportJob.objects.filter(pk=job_id).update(
+                state=ImportState.FAILED,
+                message=str(_("The import stopped: %(reason)s. Start it again to continue where it stopped."))
+                % {"reason": str(exc)[:500]},
+                finished_at=timezone.now(),
+            )
+            raise
 
 
 def job_enqueue(*, actor: Any, job: ImportJob, dry_run: bool) -> ImportJob:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from openpyxl import load_workbook
 
 from freightcrm.conftest import valid_resident_id, valid_uscc
@@ -329,3 +330,24 @@ def test_the_mapping_of_a_job_that_has_written_rows_cannot_change(role_user, she
     job = job_run(job_start(actor=clerk, upload=sheet(customer_rows(1))))
     with pytest.raises(ValidationError, match="already run"):
         job_set_mapping(actor=clerk, job=job, mapping=job.mapping)
+
+
+@pytest.mark.parametrize(
+    ("uploaded_in", "worker_in", "expected"),
+    [("en", "zh-hans", "check character"), ("zh-hans", "en", "校验")],
+)
+def test_the_background_check_speaks_the_uploaders_language(
+    role_user, sheet, django_capture_on_commit_callbacks, uploaded_in, worker_in, expected
+):
+    clerk = role_user("records_clerk")
+    rows = customer_rows(2)
+    rows[1][1] = "91310115123456789X"  # wrong check character
+    with translation.override(uploaded_in):
+        job = job_start(actor=clerk, upload=sheet(rows))
+    with translation.override(worker_in), django_capture_on_commit_callbacks(execute=True):
+        job_enqueue(actor=clerk, job=job, dry_run=True)
+    job.refresh_from_db()
+    assert job.language == uploaded_in and expected in job.errors_preview[0]["message"]
+    report = load_workbook(job.error_report.open("rb"), read_only=True).active
+    titles = next(report.iter_rows(max_row=1, values_only=True))
+    assert titles[0] == ("row" if uploaded_in == "en" else "行")
