@@ -99,7 +99,7 @@ def customers_list(request: HttpRequest, params: Query[CustomerListParams]) -> d
     response={200: None, **REFUSALS},
     summary="Export the customer list as CSV",
     operation_id="customers_export_csv",
-    openapi_extra={"responses": {"200": {"description": "CSV, streamed", "content": {"text/csv": {}}}}},
+    openapi_extra={"responses": {200: {"description": "CSV, streamed", "content": {"text/csv": {}}}}},
 )
 def customers_export_csv(request: HttpRequest, params: Query[CustomerExportParams]) -> StreamingHttpResponse:
     """The customers you may see under the same search and filters as `GET /customers`, as CSV,

@@ -18,7 +18,7 @@ import time
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.files import File
@@ -86,14 +86,19 @@ class SealedStorage(FileSystemStorage):
         return str(name).replace("\\", "/")
 
     def _open(self, name: str, mode: str = "rb") -> File:
-        if mode not in ("rb", "r"):
-            raise ValueError(f"Stored files are sealed: they open for reading only, not {mode!r}.")
+        _check_mode(mode)
+        return _OpenedFile(self.plain(name), name, self)
+
+    def plain(self, name: str) -> IO[bytes]:
+        """The plain content as a file: decrypted into memory (past `MEMORY_BYTES`, into an unnamed
+        temporary file in the private folder), or the stored file itself if it was stored before
+        files were sealed."""
         handle = open(self.path(name), "rb")  # noqa: SIM115 - handed to the caller or closed below
-        if crypto.file_key_id(handle) is None:  # stored before files were sealed
+        if crypto.file_key_id(handle) is None:
             handle.seek(0)
-            return File(handle, name)
+            return handle
         handle.close()
-        plain = tempfile.SpooledTemporaryFile(max_size=MEMORY_BYTES)  # noqa: SIM115 - the caller's
+        plain = tempfile.SpooledTemporaryFile(max_size=MEMORY_BYTES, dir=str(_copies_folder()))  # noqa: SIM115
         try:
             for piece in self.stream(name):
                 plain.write(piece)
@@ -101,7 +106,7 @@ class SealedStorage(FileSystemStorage):
             plain.close()
             raise
         plain.seek(0)
-        return File(plain, name)
+        return plain
 
     def stream(self, name: str) -> Iterator[bytes]:
         """The plain content piece by piece, for a download. A wrong key or a damaged file raises
@@ -155,6 +160,27 @@ class SealedStorage(FileSystemStorage):
                 raise
 
 
+def _check_mode(mode: str | None) -> None:
+    if mode not in (None, "rb"):
+        raise ValueError(f"Stored files are sealed: they open as bytes for reading ('rb'), not {mode!r}.")
+
+
+class _OpenedFile(File):
+    """An opened stored file; opened again after it was closed, it decrypts again."""
+
+    def __init__(self, file: IO[bytes], name: str, storage: SealedStorage) -> None:
+        super().__init__(file, name)
+        self._storage = storage
+
+    def open(self, mode: str | None = None, *args: Any, **kwargs: Any) -> _OpenedFile:
+        _check_mode(mode)
+        if self.closed:
+            self.file = self._storage.plain(str(self.name))
+        else:
+            self.seek(0)
+        return self
+
+
 def _copies_folder() -> Path:
     folder = Path(settings.DATA_DIR) / "plain-copies"
     folder.mkdir(mode=0o700, exist_ok=True)
@@ -164,6 +190,11 @@ def _copies_folder() -> Path:
 def _remove_copy(path: str, owner: int) -> None:
     if os.getpid() == owner:  # never from a forked worker that inherited the owner
         Path(path).unlink(missing_ok=True)
+
+
+def sweep_plain_copies() -> None:
+    """Remove the plain copies a killed process left behind (older than `STALE_COPY_SECONDS`)."""
+    _sweep(_copies_folder())
 
 
 def _sweep(folder: Path) -> None:

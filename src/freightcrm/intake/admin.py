@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http.response import HttpResponseBase
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.translation import gettext
@@ -246,15 +247,18 @@ class ImportJobAdmin(ModelAdmin):
     def status_view(self, request: HttpRequest, pk: int) -> JsonResponse:
         return JsonResponse(selectors.import_status(self._job(request, pk)))
 
-    def errors_view(self, request: HttpRequest, pk: int) -> FileResponse:
+    def errors_view(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         """The error workbook: every bad row with column, value, reason and how to fix it."""
         job = self._job(request, pk)
         if not job.error_report:
             raise Http404
         stem = job.original_name.rsplit(".", 1)[0]
-        return FileResponse(
-            job.error_report.open("rb"), as_attachment=True, filename=f"{stem}-{gettext('errors')}.xlsx"
-        )
+        try:
+            opened = job.error_report.open("rb")
+        except FileNotFoundError:
+            report_error(request, upload_gone())
+            return HttpResponseRedirect(reverse("admin:intake_importjob_change", args=[job.pk]))
+        return FileResponse(opened, as_attachment=True, filename=f"{stem}-{gettext('errors')}.xlsx")
 
     def start_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Step 4 → 5: import the valid rows of a checked file."""

@@ -42,6 +42,7 @@ from django.utils.translation import gettext_lazy as _
 
 from freightcrm.core import crypto
 from freightcrm.core.bulk import forked_map, sqlite_bulk_settings
+from freightcrm.core.storage import sweep_plain_copies
 from freightcrm.intake.choices import ImportMode, ImportState, ImportTarget
 from freightcrm.intake.mapping import check_mapping, guess_mapping
 from freightcrm.intake.models import ImportJob
@@ -89,6 +90,7 @@ def imports_expire(now: dt.datetime | None = None) -> int:
         for name in names:
             if name:
                 default_storage.delete(name)
+    sweep_plain_copies()  # and what a killed import left behind
     return len(expired)
 
 

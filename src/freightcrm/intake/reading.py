@@ -14,7 +14,9 @@ import codecs
 import csv
 import datetime as dt
 import zipfile
+import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,6 +81,24 @@ def _headers(cells: list[str]) -> list[str]:
     return headers
 
 
+@contextmanager
+def _damaged_workbook() -> Iterator[None]:
+    """What a streamed workbook's damage raises (a bad zip or CRC, cut-off data, broken XML, a
+    missing part), as the `FileProblem` every other reader gives."""
+    from xml.etree.ElementTree import ParseError
+
+    try:
+        yield
+    except (zipfile.BadZipFile, zlib.error, EOFError, ParseError, KeyError, ValueError, IndexError) as exc:
+        raise FileProblem(
+            _(
+                "The workbook is damaged and cannot be read (%(reason)s). Open it in Excel, save it "
+                "again as .xlsx, and upload it."
+            ),
+            params={"reason": str(exc)[:200]},
+        ) from exc
+
+
 @dataclass
 class Table:
     """One sheet (or a CSV file): its headers and a way to stream its data rows."""
@@ -123,23 +143,13 @@ class Table:
             workbook.close()
 
     def _streamed_rows(self) -> Iterator[tuple[int, list[str]]]:
-        from xml.etree.ElementTree import ParseError
-
         from freightcrm.intake import xlsx_stream
 
-        try:
+        with _damaged_workbook():
             for number, values in xlsx_stream.rows(self.path, self.sheet):
                 cells = [_cell_text(value) for value in values]
                 if any(cells):
                     yield number, cells
-        except (zipfile.BadZipFile, ParseError, KeyError, ValueError, IndexError) as exc:
-            raise FileProblem(
-                _(
-                    "The workbook is damaged and cannot be read (%(reason)s). Open it in Excel, save it "
-                    "again as .xlsx, and upload it."
-                ),
-                params={"reason": str(exc)[:200]},
-            ) from exc
 
     def rows(self, start: int = 0) -> Iterator[tuple[int, list[str]]]:
         """Data rows after the header as (row number, cells), each padded to the headers' width;
@@ -163,7 +173,8 @@ class Table:
         if self.streamed:
             from freightcrm.intake import xlsx_stream
 
-            return max(0, xlsx_stream.count_row_elements(self.path, self.sheet) - 1)
+            with _damaged_workbook():
+                return max(0, xlsx_stream.count_row_elements(self.path, self.sheet) - 1)
         return sum(1 for _row in self.rows())
 
 

@@ -194,14 +194,17 @@ class ErrorReport:
                     number, *texts = json.loads(line)
                     # A value that Excel would run as a formula is written as text, never as a formula.
                     sheet.append([number, *(f"'{text}" if is_formula(text) else text for text in texts)])
+        earlier = job.error_report.name  # the workbook of an earlier run of this job
         with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
             workbook.save(handle.name)
             handle.seek(0)
-            if job.error_report:
-                job.error_report.delete(save=False)  # the workbook of an earlier run of this job
             job.error_report.save(f"{job.uid}-errors.xlsx", File(handle), save=False)
-        for _first, name in pieces:
-            default_storage.delete(name)
+        # The new workbook is recorded before what it replaces is deleted: a stop in between leaves
+        # files to spare, never a job naming a deleted workbook or pieces missing from the next one.
+        type(job).objects.filter(pk=job.pk).update(error_report=job.error_report.name)
+        for stale in [earlier, *(name for _first, name in pieces)]:
+            if stale:
+                default_storage.delete(stale)
 
 
 def error_folder(job: ImportJob) -> str:

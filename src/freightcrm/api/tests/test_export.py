@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 
@@ -98,3 +99,15 @@ def test_without_a_token_nothing_is_exported(archive, api_as):
 
     assert ApiClient().get("/customers/export.csv").status_code == 401
     assert not ExportLog.objects.exists()
+
+
+def test_the_openapi_document_declares_the_csv_once(client):
+    def no_repeated_keys(pairs):
+        keys = [key for key, _value in pairs]
+        assert len(keys) == len(set(keys)), keys
+        return dict(pairs)
+
+    document = json.loads(client.get("/api/v1/openapi.json").content, object_pairs_hook=no_repeated_keys)
+    responses = document["paths"]["/api/v1/customers/export.csv"]["get"]["responses"]
+    assert sorted(responses) == ["200", "400", "401", "403"]
+    assert "text/csv" in responses["200"]["content"]

@@ -66,10 +66,33 @@ def test_a_name_taken_gets_a_new_one_and_each_file_opens_under_its_own():
         default_storage.stream(second)  # refused before the first piece
 
 
-def test_a_stored_file_opens_for_reading_only():
+@pytest.mark.parametrize("mode", ["wb", "r", "ab"])
+def test_a_stored_file_opens_as_bytes_for_reading_only(mode):
     name = default_storage.save("exports/a.xlsx", ContentFile(b"PK"))
-    with pytest.raises(ValueError, match="reading only"):
-        default_storage.open(name, "wb")
+    with pytest.raises(ValueError, match="'rb'"):
+        default_storage.open(name, mode)
+
+
+@pytest.mark.django_db
+def test_a_stored_file_opens_again_after_it_was_closed(make_customer, admin_user, settings, monkeypatch):
+    from freightcrm.customers.models import Document
+    from freightcrm.customers.services import customer_part_save
+
+    monkeypatch.setattr(storage, "MEMORY_BYTES", 16)  # decrypted into a temporary file, not memory
+    document = customer_part_save(
+        actor=admin_user,
+        part=Document(
+            customer=make_customer(),
+            doc_type="contract",
+            title="运输合同",
+            dated=dt.date(2026, 1, 5),
+            file=SimpleUploadedFile("合同.pdf", b"%PDF-1.4 contract", content_type="application/pdf"),
+        ),
+    )
+    for _time in range(2):
+        with document.file.open("rb") as handle:
+            assert handle.read() == b"%PDF-1.4 contract"
+    assert list((Path(settings.DATA_DIR) / "plain-copies").iterdir()) == []  # spilled files are unnamed
 
 
 def test_a_file_stored_before_sealing_still_reads_and_rotation_seals_it(settings, monkeypatch):
@@ -134,3 +157,25 @@ def test_rotate_keys_seals_stored_files_again_under_the_new_primary(settings, ma
     assert on_disk(name)[len(crypto.FILE_MAGIC) + 1 :].startswith(b"k2")
     configure_keys(settings, settings.FREIGHTCRM_ENCRYPTION_KEYS.split(",")[0])  # the old key retired
     assert Document.objects.get(pk=document.pk).file.open().read() == b"%PDF-1.4 contract"
+
+
+@pytest.mark.django_db
+def test_rotation_seals_files_no_record_names_and_goes_on_past_one_that_does_not_decrypt(settings, capsys):
+    # given an import's error lines (no field names them), a file stored before sealing, and a
+    # sealed file copied over another name (it cannot be opened under any key)
+    pieces = default_storage.save("imports/u/errors/0000000000.jsonl", ContentFile(b'[2, "a"]\n'))
+    legacy = Path(default_storage.path("documents/旧.pdf"))
+    legacy.parent.mkdir(parents=True, exist_ok=True)
+    legacy.write_bytes(b"%PDF-1.4 old")
+    source = default_storage.save("documents/a.pdf", ContentFile(b"%PDF-1.4 a"))
+    swapped = default_storage.save("documents/b.pdf", ContentFile(b"%PDF-1.4 b"))
+    shutil.copyfile(default_storage.path(source), default_storage.path(swapped))
+    configure_keys(settings, f"k2:{new_key()},{settings.FREIGHTCRM_ENCRYPTION_KEYS}")
+    # when
+    call_command("rotate_keys", "--no-progress")
+    # then every readable file is under k2, and the broken one is named and left alone
+    for name in (pieces, "documents/旧.pdf", source):
+        assert default_storage.is_sealed_under_primary(name)
+    assert not default_storage.is_sealed_under_primary(swapped)
+    assert f"stored file {swapped} does not decrypt" in capsys.readouterr().err
+    assert default_storage.open(pieces).read() == b'[2, "a"]\n'

@@ -167,11 +167,24 @@ def test_uploads_are_deleted_after_their_keeping_time_and_the_pages_say_so(
     assert Customer.objects.count() == 0
 
 
-def test_an_upload_missing_from_disk_is_a_message_not_a_500(client, role_user):
+def test_files_missing_from_disk_are_a_message_not_a_500(
+    client, role_user, django_capture_on_commit_callbacks
+):
     clerk = role_user("records_clerk")
     client.force_login(clerk)
-    upload(client)
-    job = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, rows=[*GOOD, ["坏代码物流有限公司", "91310115123456789X", "", ""]])
+        job = ImportJob.objects.get()
+        client.post(
+            reverse("admin:intake_importjob_columns", args=[job.pk]),
+            {"mode": "upsert", "check": "1", **MAPPING},
+        )
+    job.refresh_from_db()
+    Path(job.error_report.path).unlink()
+    page = client.get(reverse("admin:intake_importjob_errors", args=[job.pk]), follow=True)
+    assert page.status_code == 200 and page.redirect_chain[-1][0] == reverse(
+        "admin:intake_importjob_change", args=[job.pk]
+    )
     Path(job.file.path).unlink()
     page = client.get(reverse("admin:intake_importjob_columns", args=[job.pk]), follow=True)
     assert page.status_code == 200 and page.redirect_chain[-1][0] == reverse(ADD)

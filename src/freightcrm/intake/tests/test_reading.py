@@ -206,3 +206,29 @@ def test_a_damaged_streamed_workbook_is_refused(tmp_path, monkeypatch, damage):
     monkeypatch.setattr(xlsx_stream, "STREAM_BYTES", 0)
     with pytest.raises(FileProblem, match="damaged"):
         list(open_table(path, original_name="a.xlsx").rows())
+
+
+def test_a_streamed_workbook_failing_its_checksum_is_refused_when_counted_and_read(tmp_path, monkeypatch):
+    """A byte changed after the workbook was zipped (a bad disk, a broken transfer): the count at
+    upload and the reading both refuse it, not only the reading."""
+    from freightcrm.intake import xlsx_stream
+
+    rows = customer_rows(1_000)  # the header is read before the sheet's end, where its checksum is
+    path = write_xlsx(tmp_path / "a.xlsx", HEADERS, rows)
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    last_code = rows[-1][1].encode()
+    data = path.read_bytes()
+    assert data.count(last_code) == 1
+    path.write_bytes(
+        data.replace(last_code, last_code[:-2] + b"00" if not last_code.endswith(b"00") else b"11")
+    )
+    monkeypatch.setattr(xlsx_stream, "STREAM_BYTES", 0)
+    table = open_table(path, original_name="a.xlsx")
+    with pytest.raises(FileProblem, match="damaged"):
+        table.count_rows()
+    with pytest.raises(FileProblem, match="damaged"):
+        list(table.rows())

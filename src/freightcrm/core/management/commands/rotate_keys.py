@@ -9,9 +9,11 @@ before files were sealed at rest are sealed.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.apps import apps
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.db import models, transaction
 from tqdm import tqdm
@@ -66,38 +68,37 @@ def rotate(*, batch_size: int = 1000, progress: bool = False) -> dict[str, int]:
     return counts
 
 
-def file_fields() -> list[tuple[type[models.Model], list[models.FileField]]]:
-    found = []
-    for model in apps.get_models():
-        fields = [f for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
-        if fields:
-            found.append((model, fields))
-    return found
+def stored_names(storage: SealedStorage) -> list[str]:
+    """Every file in the storage's folder (those of records, and those no field names: an import's
+    error lines waiting for its resumption)."""
+    root = Path(storage.location)
+    if not root.exists():
+        return []
+    return sorted(
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*")
+        if path.is_file() and not path.name.startswith(".")
+    )
 
 
-def reseal(*, progress: bool = False) -> dict[str, int]:
-    """Seal again under the primary key every stored file that is not (or not yet) sealed under it;
-    a file missing from disk is left to the documents' own check."""
-    counts: dict[str, int] = {}
-    for model, fields in file_fields():
-        names = [
-            (field, name)
-            for field in fields
-            for name in model._default_manager.exclude(**{field.attname: ""}).values_list(
-                field.attname, flat=True
-            )
-            if name
-        ]
-        resealed = 0
-        for field, name in tqdm(names, desc=f"{model._meta.label} files", disable=not progress, unit="files"):
-            storage = field.storage
-            if not isinstance(storage, SealedStorage) or not storage.exists(name):
-                continue
-            if not storage.is_sealed_under_primary(name):
-                storage.reseal(name)
-                resealed += 1
-        counts[model._meta.label] = resealed
-    return counts
+def reseal(*, progress: bool = False) -> tuple[int, list[str]]:
+    """Seal again under the primary key every stored file that is not (or not yet) sealed under it.
+    Returns how many, and the files that do not decrypt (a damaged file, or one sealed under a key
+    no longer configured): they are left as they are and named, and the others go on."""
+    storage = default_storage
+    if not isinstance(storage, SealedStorage):
+        return 0, []
+    resealed, unreadable = 0, []
+    for name in tqdm(stored_names(storage), desc="files", disable=not progress, unit="files"):
+        if storage.is_sealed_under_primary(name):
+            continue
+        try:
+            storage.reseal(name)
+        except crypto.DecryptionError:
+            unreadable.append(name)
+            continue
+        resealed += 1
+    return resealed, unreadable
 
 
 class Command(BaseCommand):
@@ -115,5 +116,7 @@ class Command(BaseCommand):
         primary = crypto.key_ring().primary
         for label, count in counts.items():
             self.stdout.write(f"{label}: {count} rows re-encrypted under key {primary}")
-        for label, count in reseal(progress=not options["no_progress"]).items():
-            self.stdout.write(f"{label}: {count} files sealed under key {primary}")
+        resealed, unreadable = reseal(progress=not options["no_progress"])
+        self.stdout.write(f"stored files: {resealed} sealed under key {primary}")
+        for name in unreadable:
+            self.stderr.write(f"stored file {name} does not decrypt with the configured keys; left as it is")
