@@ -188,3 +188,19 @@ def test_files_missing_from_disk_are_a_message_not_a_500(
     Path(job.file.path).unlink()
     page = client.get(reverse("admin:intake_importjob_columns", args=[job.pk]), follow=True)
     assert page.status_code == 200 and page.redirect_chain[-1][0] == reverse(ADD)
+
+
+def test_a_check_with_no_valid_row_does_not_offer_to_import(
+    client, role_user, django_capture_on_commit_callbacks
+):
+    client.force_login(role_user("records_clerk"))
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, rows=[["坏代码物流有限公司", "91310115123456789X", "", ""]])
+        job = ImportJob.objects.get()
+        client.post(
+            reverse("admin:intake_importjob_columns", args=[job.pk]),
+            {"mode": "upsert", "check": "1", **MAPPING},
+        )
+    page = client.get(reverse("admin:intake_importjob_change", args=[job.pk]))
+    assert "目前没有可导入的行" in page.text and "先导入有效的行" not in page.text
+    assert reverse("admin:intake_importjob_start", args=[job.pk]) not in page.text
