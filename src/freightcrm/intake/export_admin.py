@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import (
     Http404,
     HttpRequest,
@@ -38,7 +38,7 @@ from freightcrm.core.admin import staff
 from freightcrm.core.display import person_name
 from freightcrm.core.errors import ApplicationError
 from freightcrm.customers.models import Customer
-from freightcrm.intake import exporting, tasks
+from freightcrm.intake import exporting, selectors, tasks
 from freightcrm.intake.choices import ExportState
 from freightcrm.intake.models import ExportLog
 from freightcrm.service.pages import add_service_errors, form_page
@@ -81,21 +81,6 @@ def may_export_sensitive(user: Any) -> bool:
     except ApplicationError:
         return False
     return True
-
-
-def export_status(log: ExportLog) -> dict[str, Any]:
-    """What the export's page polls: state, rows written, the share done."""
-    total = log.total_rows
-    done = min(log.rows, total) if total else log.rows
-    return {
-        "state": log.state,
-        "state_label": str(log.get_state_display()),
-        "total": total,
-        "done": done,
-        "percent": round(100 * done / total) if total else (100 if log.state != ExportState.RUNNING else 0),
-        "message": log.message,
-        "finished": log.state != ExportState.RUNNING,
-    }
 
 
 def describe_filters(record: dict[str, Any]) -> str:
@@ -151,21 +136,14 @@ class ExportLogAdmin(ModelAdmin):
     def filter_text(self, log: ExportLog) -> str:
         return describe_filters(log.filters)
 
-    # Managers and auditors read the whole log; whoever may export sees their own exports (and
-    # finds their workbooks there).
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        rights = access.access_for(request.user)
-        return rights.has("intake.view_exportlog") or rights.has(exporting.EXPORT_PERMISSION)
+        return selectors.may_view_export_logs(request.user)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self.has_view_permission(request)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ExportLog]:
-        mine = ExpressionWrapper(Q(user_id=request.user.pk), output_field=BooleanField())
-        logs = super().get_queryset(request).annotate(mine=mine)
-        if not access.access_for(request.user).has("intake.view_exportlog"):
-            logs = logs.filter(user_id=request.user.pk)
-        return logs
+        return selectors.export_logs_visible_to(request.user)
 
     @display(description=_("file"))
     def file_link(self, log: ExportLog) -> str:
@@ -189,10 +167,10 @@ class ExportLogAdmin(ModelAdmin):
 
     def _own_log(self, request: HttpRequest, pk: int) -> ExportLog:
         """An export of the signed-in user: nobody else follows or downloads it."""
-        log = ExportLog.objects.filter(pk=pk, user=staff(request)).first()
-        if log is None:
-            raise Http404
-        return log
+        try:
+            return selectors.own_export(request.user, pk)
+        except ExportLog.DoesNotExist as exc:
+            raise Http404 from exc
 
     def page_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """A workbook export: its progress while the worker writes it, then the download."""
@@ -205,7 +183,7 @@ class ExportLogAdmin(ModelAdmin):
                 "opts": ExportLog._meta,
                 "title": gettext("Export customers"),
                 "log": log,
-                "status": export_status(log),
+                "status": selectors.export_status(log),
                 "filter_text": describe_filters(log.filters),
                 "keep_until": log.finished_at + exporting.EXPORT_KEEP if log.finished_at else None,
                 "status_url": reverse("admin:intake_exportlog_status", args=[log.pk]),
@@ -214,7 +192,7 @@ class ExportLogAdmin(ModelAdmin):
         )
 
     def status_view(self, request: HttpRequest, pk: int) -> JsonResponse:
-        return JsonResponse(export_status(self._own_log(request, pk)))
+        return JsonResponse(selectors.export_status(self._own_log(request, pk)))
 
     def download_view(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         log = self._own_log(request, pk)

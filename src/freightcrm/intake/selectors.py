@@ -1,5 +1,5 @@
-"""Reads for intake pages (the review queue 审核, imports), restricted to what the user may see, values
-masked per viewer."""
+"""Reads for intake pages (the review queue 审核, imports, the export log), restricted to what the
+user may see, values masked per viewer."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from freightcrm.core import access
@@ -16,8 +16,9 @@ from freightcrm.core.fields import BlindIndexField, field_of
 from freightcrm.core.masking import mask
 from freightcrm.customers.models import Customer
 from freightcrm.customers.selectors import CardSection, display_value, register_card_section
-from freightcrm.intake.choices import ConsentPurpose, ReviewState, SubmissionKind
-from freightcrm.intake.models import Consent, ImportJob, Submission
+from freightcrm.intake.choices import ConsentPurpose, ExportState, ReviewState, SubmissionKind
+from freightcrm.intake.exporting import EXPORT_PERMISSION
+from freightcrm.intake.models import Consent, ExportLog, ImportJob, Submission
 from freightcrm.intake.review import conflicting_fields, decode_changes
 
 # Bookkeeping, not what the reviewer decides about.
@@ -150,21 +151,61 @@ def import_job_for(user: Any, pk: int | str) -> ImportJob:
         raise ImportJob.DoesNotExist from exc
 
 
+def _progress(done: int, total: int, *, finished: bool) -> dict[str, Any]:
+    """The share done, as the progress bars (`intake/progress.js`) read it."""
+    done = min(done, total) if total else done
+    return {
+        "total": total,
+        "done": done,
+        "percent": round(100 * done / total) if total else (100 if finished else 0),
+        "finished": finished,
+    }
+
+
 def import_status(job: ImportJob) -> dict[str, Any]:
     """What the progress page polls: state, counts and the share done."""
-    total = job.total_rows or 0
-    done = min(job.processed_rows, total) if total else job.processed_rows
+    finished = job.state in ("validated", "done", "failed")
     return {
         "state": job.state,
         "state_label": str(job.get_state_display()),
         "dry_run": job.dry_run,
-        "total": total,
-        "done": done,
-        "percent": round(100 * done / total) if total else 0,
+        **_progress(job.processed_rows, job.total_rows or 0, finished=finished),
         "errors": job.error_rows,
         "created": job.created_rows,
         "updated": job.updated_rows,
         "unchanged": job.unchanged_rows,
         "message": job.message,
-        "finished": job.state in ("validated", "done", "failed"),
+    }
+
+
+def may_view_export_logs(user: Any) -> bool:
+    """Managers and auditors read the whole export log; whoever may export, their own exports."""
+    rights = access.access_for(user)
+    return rights.has("intake.view_exportlog") or rights.has(EXPORT_PERMISSION)
+
+
+def export_logs_visible_to(user: Any) -> QuerySet[ExportLog]:
+    """The export log as `user` may read it, each entry marked `mine` when it is the user's own
+    export (only they follow and download its workbook)."""
+    if not may_view_export_logs(user):
+        return ExportLog.objects.none()
+    logs = ExportLog.objects.annotate(mine=ExpressionWrapper(Q(user_id=user.pk), output_field=BooleanField()))
+    if not access.access_for(user).has("intake.view_exportlog"):
+        logs = logs.filter(user_id=user.pk)
+    return logs
+
+
+def own_export(user: Any, pk: int) -> ExportLog:
+    """One of `user`'s own exports; `ExportLog.DoesNotExist` otherwise, for everyone else,
+    auditors included (render it as 404)."""
+    return ExportLog.objects.get(pk=pk, user_id=user.pk)
+
+
+def export_status(log: ExportLog) -> dict[str, Any]:
+    """What the export's page polls: state, rows written, the share done."""
+    return {
+        "state": log.state,
+        "state_label": str(log.get_state_display()),
+        **_progress(log.rows, log.total_rows, finished=log.state != ExportState.RUNNING),
+        "message": log.message,
     }
