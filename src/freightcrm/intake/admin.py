@@ -268,9 +268,6 @@ class ImportJobAdmin(ModelAdmin):
         if job.state != ImportState.VALIDATED and not (job.state == ImportState.FAILED and not job.dry_run):
             messages.error(request, gettext("Check the file first; then import it."))
             return HttpResponseRedirect(reverse("admin:intake_importjob_change", args=[job.pk]))
-        if not job.file:
-            report_error(request, upload_gone())
-            return HttpResponseRedirect(reverse("admin:intake_importjob_change", args=[job.pk]))
         try:
             job_enqueue(actor=staff(request), job=job, dry_run=False)
         except (ValidationError, ApplicationError) as error:

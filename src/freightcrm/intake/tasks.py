@@ -15,7 +15,7 @@ from freightcrm.intake import exporting
 from freightcrm.intake.choices import ImportState
 from freightcrm.intake.importing import job_check, job_run
 from freightcrm.intake.models import ExportLog, ImportJob
-from freightcrm.intake.rows import require_import
+from freightcrm.intake.rows import require_import, upload_gone
 
 
 @task()
@@ -41,8 +41,11 @@ def run_import(job_id: int, dry_run: bool) -> None:
 
 
 def job_enqueue(*, actor: Any, job: ImportJob, dry_run: bool) -> ImportJob:
-    """Mark the job as checking or importing and hand it to a worker (after this transaction commits)."""
+    """Mark the job as checking or importing and hand it to a worker (after this transaction commits).
+    `FileProblem` when its upload has been deleted after its keeping time."""
     require_import(actor)
+    if not job.file:
+        raise upload_gone()
     job.state = ImportState.VALIDATING if dry_run else ImportState.IMPORTING
     job.message = ""
     job.save(update_fields=["state", "message", "updated_at"])
