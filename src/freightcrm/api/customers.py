@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, StreamingHttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router
 
@@ -24,7 +23,7 @@ from freightcrm.core.errors import ApplicationError
 from freightcrm.customers.models import Customer
 from freightcrm.customers.search import CustomerFilters, customer_search
 from freightcrm.customers.selectors import customer_for
-from freightcrm.intake.exporting import stream_customers_csv
+from freightcrm.intake.exporting import download_name, stream_customers_csv
 
 router = Router(tags=["customers"])
 CODE_LENGTH = Customer._meta.get_field("code").max_length or 24
@@ -116,8 +115,7 @@ def customers_export_csv(request: HttpRequest, params: Query[CustomerExportParam
         encoding=params.encoding,
     )
     response = StreamingHttpResponse(pieces, content_type="text/csv")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{download_name("csv")}"'
     return response
 
 

@@ -207,10 +207,9 @@ def decrypt_file(source: IO[bytes], *, context: bytes) -> Iterator[bytes]:
     """The plain pieces of a file sealed by `encrypt_file`; `DecryptionError` when the key is
     missing, or the file was altered or cut short (raised before the damaged piece is given)."""
     damaged = _("The stored file does not decrypt: wrong key, or the file was altered.")
-    head = source.read(len(FILE_MAGIC) + 1)
-    if len(head) != len(FILE_MAGIC) + 1 or not head.startswith(FILE_MAGIC):
+    key_id = file_key_id(source)
+    if key_id is None:
         raise DecryptionError(damaged)
-    key_id = source.read(head[-1]).decode("ascii", "replace")
     key = key_ring().keys.get(key_id)
     if key is None:
         raise DecryptionError(

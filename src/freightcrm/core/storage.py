@@ -18,9 +18,10 @@ import time
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.files.utils import validate_file_name
@@ -160,6 +161,13 @@ class SealedStorage(FileSystemStorage):
                 raise
 
 
+def sealed_storage() -> SealedStorage:
+    """The default storage, which seals what it stores (settings.STORAGES)."""
+    if not isinstance(default_storage, SealedStorage):
+        raise ImproperlyConfigured("STORAGES['default'] must be freightcrm.core.storage.SealedStorage.")
+    return cast(SealedStorage, default_storage)
+
+
 def _check_mode(mode: str | None) -> None:
     if mode not in (None, "rb"):
         raise ValueError(f"Stored files are sealed: they open as bytes for reading ('rb'), not {mode!r}.")
@@ -213,10 +221,7 @@ class PlainCopy:
     (copies a killed process leaves behind are swept after a day)."""
 
     def __init__(self, name: str) -> None:
-        storage = default_storage
-        if not isinstance(storage, SealedStorage):
-            self.path = Path(storage.path(name))
-            return
+        storage = sealed_storage()
         folder = _copies_folder()
         _sweep(folder)
         fd, path = tempfile.mkstemp(dir=folder, suffix=Path(name).suffix)

@@ -25,7 +25,6 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -204,8 +203,7 @@ class ExportLogAdmin(ModelAdmin):
         response = StreamingHttpResponse(
             pieces, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
-        stamp = timezone.localtime(log.at).strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.xlsx"'
+        response["Content-Disposition"] = f'attachment; filename="{exporting.download_name("xlsx", log.at)}"'
         return response
 
     def _download(self, request: HttpRequest, data: dict[str, Any], filters: Any, q: str) -> HttpResponseBase:
@@ -227,8 +225,7 @@ class ExportLogAdmin(ModelAdmin):
             encoding=data["encoding"],
         )
         response = StreamingHttpResponse(pieces, content_type="text/csv")
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.csv"'
+        response["Content-Disposition"] = f'attachment; filename="{exporting.download_name("csv")}"'
         return response
 
     def export_view(self, request: HttpRequest) -> HttpResponseBase:

@@ -38,7 +38,7 @@ from dataclasses import asdict, dataclass
 from dataclasses import fields as dataclass_fields
 from decimal import Decimal
 from functools import lru_cache
-from typing import IO, Any, Literal, cast
+from typing import IO, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -54,7 +54,7 @@ from freightcrm.core.display import person_name
 from freightcrm.core.errors import ApplicationError, PermissionDeniedError
 from freightcrm.core.fields import field_of
 from freightcrm.core.masking import mask
-from freightcrm.core.storage import SealedStorage
+from freightcrm.core.storage import sealed_storage
 from freightcrm.customers.choices import ReviewState
 from freightcrm.customers.models import Address, Customer
 from freightcrm.customers.search import CustomerFilters, ranked_ids
@@ -382,15 +382,36 @@ def _start(
         channel=channel,
         encoding=encoding,
     )
-    log = ExportLog.objects.create(
+    log = _record(actor, plan, fmt=fmt, filters=filters, q=q, sensitive=sensitive, channel=channel)
+    return log, _writer(actor, plan, fmt=fmt, sensitive=sensitive, out=out, encoding=encoding)
+
+
+def _record(
+    actor: Any,
+    plan: Plan,
+    *,
+    fmt: Format,
+    filters: CustomerFilters,
+    q: str,
+    sensitive: bool,
+    channel: Channel,
+    **background: Any,
+) -> ExportLog:
+    """The export's entry in the log, made before its first row is written."""
+    return ExportLog.objects.create(
         user=actor,
         file_format=fmt,
         filters=filter_record(filters, q),
         fields=plan.columns,
         sensitive=sensitive,
         channel=channel,
+        **background,
     )
-    return log, _writer(actor, plan, fmt=fmt, sensitive=sensitive, out=out, encoding=encoding)
+
+
+def download_name(fmt: Format, at: dt.datetime | None = None) -> str:
+    """The file name a download is offered under: `customers-20261206-1430.csv`."""
+    return f"customers-{timezone.localtime(at).strftime('%Y%m%d-%H%M')}.{fmt}"
 
 
 def export_customers(
@@ -504,16 +525,10 @@ def export_start(
         actor=actor, filters=filters, q=q, fmt="xlsx", fields=fields, sensitive=sensitive, channel=channel,
         encoding=DEFAULT_ENCODING,
     )  # fmt: skip
-    return ExportLog.objects.create(
-        user=actor,
-        file_format="xlsx",
-        filters=filter_record(filters, q),
-        fields=plan.columns,
-        sensitive=sensitive,
-        channel=channel,
-        state=ExportState.RUNNING,
-        total_rows=plan.count or 0,
-    )
+    return _record(
+        actor, plan, fmt="xlsx", filters=filters, q=q, sensitive=sensitive, channel=channel,
+        state=ExportState.RUNNING, total_rows=plan.count or 0,
+    )  # fmt: skip
 
 
 def _filters_of(record: dict[str, Any]) -> tuple[CustomerFilters, str]:
@@ -578,7 +593,7 @@ def export_download(*, actor: Any, log: ExportLog) -> Iterator[bytes]:
         raise ApplicationError(
             _("This export has no file to download (it is still being written, or it failed).")
         )
-    return cast(SealedStorage, log.file.storage).stream(str(log.file.name))
+    return sealed_storage().stream(str(log.file.name))
 
 
 def exports_expire(now: dt.datetime | None = None) -> int:

@@ -13,14 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from django.apps import apps
-from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.db import models, transaction
 from tqdm import tqdm
 
 from freightcrm.core import crypto
 from freightcrm.core.fields import EncryptedTextField
-from freightcrm.core.storage import SealedStorage
+from freightcrm.core.storage import SealedStorage, sealed_storage
 
 
 def encrypted_fields() -> list[tuple[type[models.Model], list[EncryptedTextField]]]:
@@ -85,9 +84,7 @@ def reseal(*, progress: bool = False) -> tuple[int, list[str]]:
     """Seal again under the primary key every stored file that is not (or not yet) sealed under it.
     Returns how many, and the files that do not decrypt (a damaged file, or one sealed under a key
     no longer configured): they are left as they are and named, and the others go on."""
-    storage = default_storage
-    if not isinstance(storage, SealedStorage):
-        return 0, []
+    storage = sealed_storage()
     resealed, unreadable = 0, []
     for name in tqdm(stored_names(storage), desc="files", disable=not progress, unit="files"):
         if storage.is_sealed_under_primary(name):
