@@ -19,6 +19,8 @@ from django.core.management import call_command
 from freightcrm.core import crypto, storage
 from freightcrm.core.storage import PlainCopy, SealedStorage
 from freightcrm.core.tests.conftest import configure_keys, new_key
+from freightcrm.customers.models import Document
+from freightcrm.customers.services import customer_part_save
 
 pytestmark = pytest.mark.usefixtures("keys")
 
@@ -30,6 +32,21 @@ def media(settings, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path / "uploads"
     settings.DATA_DIR = tmp_path
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def contract(make_customer, admin_user) -> Document:
+    """A customer's contract, stored through the archive's service."""
+    return customer_part_save(
+        actor=admin_user,
+        part=Document(
+            customer=make_customer(),
+            doc_type="contract",
+            title="运输合同",
+            dated=dt.date(2026, 1, 5),
+            file=SimpleUploadedFile("合同.pdf", b"%PDF-1.4 contract", content_type="application/pdf"),
+        ),
+    )
 
 
 def on_disk(name: str) -> bytes:
@@ -74,23 +91,10 @@ def test_a_stored_file_opens_as_bytes_for_reading_only(mode):
 
 
 @pytest.mark.django_db
-def test_a_stored_file_opens_again_after_it_was_closed(make_customer, admin_user, settings, monkeypatch):
-    from freightcrm.customers.models import Document
-    from freightcrm.customers.services import customer_part_save
-
+def test_a_stored_file_opens_again_after_it_was_closed(contract, settings, monkeypatch):
     monkeypatch.setattr(storage, "MEMORY_BYTES", 16)  # decrypted into a temporary file, not memory
-    document = customer_part_save(
-        actor=admin_user,
-        part=Document(
-            customer=make_customer(),
-            doc_type="contract",
-            title="运输合同",
-            dated=dt.date(2026, 1, 5),
-            file=SimpleUploadedFile("合同.pdf", b"%PDF-1.4 contract", content_type="application/pdf"),
-        ),
-    )
     for _time in range(2):
-        with document.file.open("rb") as handle:
+        with contract.file.open("rb") as handle:
             assert handle.read() == b"%PDF-1.4 contract"
     assert list((Path(settings.DATA_DIR) / "plain-copies").iterdir()) == []  # spilled files are unnamed
 
@@ -135,28 +139,15 @@ def test_plain_copies_a_killed_process_left_behind_are_swept_after_a_day():
 
 
 @pytest.mark.django_db
-def test_rotate_keys_seals_stored_files_again_under_the_new_primary(settings, make_customer, admin_user):
-    from freightcrm.customers.models import Document
-    from freightcrm.customers.services import customer_part_save
-
-    document = customer_part_save(
-        actor=admin_user,
-        part=Document(
-            customer=make_customer(),
-            doc_type="contract",
-            title="运输合同",
-            dated=dt.date(2026, 1, 5),
-            file=SimpleUploadedFile("合同.pdf", b"%PDF-1.4 contract", content_type="application/pdf"),
-        ),
-    )
-    name = document.file.name
+def test_rotate_keys_seals_stored_files_again_under_the_new_primary(settings, contract):
+    name = contract.file.name
     old_keys = settings.FREIGHTCRM_ENCRYPTION_KEYS
     configure_keys(settings, f"k2:{new_key()},{old_keys}")
     assert not default_storage.is_sealed_under_primary(name)
     call_command("rotate_keys", "--no-progress")
     assert on_disk(name)[len(crypto.FILE_MAGIC) + 1 :].startswith(b"k2")
     configure_keys(settings, settings.FREIGHTCRM_ENCRYPTION_KEYS.split(",")[0])  # the old key retired
-    assert Document.objects.get(pk=document.pk).file.open().read() == b"%PDF-1.4 contract"
+    assert Document.objects.get(pk=contract.pk).file.open().read() == b"%PDF-1.4 contract"
 
 
 @pytest.mark.django_db

@@ -38,12 +38,26 @@ GOOD = [
 ]
 
 
+BAD = ["坏代码物流有限公司", "91310115123456789X", "", ""]  # a mistyped credit code
 MAPPING = {f"column_{n}": field for n, field in enumerate(["name", "uscc", "mobile", "address"])}
 
 
 def upload(client, rows=GOOD, **fields):
     data = {"file": workbook(rows), "target": "customers", "mode": "upsert", **fields}
     return client.post(reverse(ADD), data)
+
+
+def upload_and_check(client, capture, rows):
+    """Upload `rows` and check them through the pages (the task runs at once); the job as left."""
+    with capture(execute=True):
+        upload(client, rows=rows)
+        job = ImportJob.objects.latest("pk")
+        client.post(
+            reverse("admin:intake_importjob_columns", args=[job.pk]),
+            {"mode": "upsert", "check": "1", **MAPPING},
+        )
+    job.refresh_from_db()
+    return job
 
 
 def test_front_desk_may_not_import(client, role_user):
@@ -137,14 +151,7 @@ def test_uploads_are_deleted_after_their_keeping_time_and_the_pages_say_so(
     settings.FREIGHTCRM_IMPORT_KEEP_DAYS = 30
     clerk = role_user("records_clerk")
     client.force_login(clerk)
-    with django_capture_on_commit_callbacks(execute=True):
-        upload(client, rows=[*GOOD, ["坏代码物流有限公司", "91310115123456789X", "", ""]])
-        old = ImportJob.objects.get()
-        client.post(
-            reverse("admin:intake_importjob_columns", args=[old.pk]),
-            {"mode": "upsert", "check": "1", **MAPPING},
-        )
-    old.refresh_from_db()
+    old = upload_and_check(client, django_capture_on_commit_callbacks, [*GOOD, BAD])
     assert old.state == "validated" and old.error_report
     stored = [Path(old.file.path), Path(old.error_report.path)]
     ImportJob.objects.filter(pk=old.pk).update(updated_at=timezone.now() - dt.timedelta(days=31))
@@ -172,14 +179,7 @@ def test_files_missing_from_disk_are_a_message_not_a_500(
 ):
     clerk = role_user("records_clerk")
     client.force_login(clerk)
-    with django_capture_on_commit_callbacks(execute=True):
-        upload(client, rows=[*GOOD, ["坏代码物流有限公司", "91310115123456789X", "", ""]])
-        job = ImportJob.objects.get()
-        client.post(
-            reverse("admin:intake_importjob_columns", args=[job.pk]),
-            {"mode": "upsert", "check": "1", **MAPPING},
-        )
-    job.refresh_from_db()
+    job = upload_and_check(client, django_capture_on_commit_callbacks, [*GOOD, BAD])
     Path(job.error_report.path).unlink()
     page = client.get(reverse("admin:intake_importjob_errors", args=[job.pk]), follow=True)
     assert page.status_code == 200 and page.redirect_chain[-1][0] == reverse(
@@ -194,13 +194,7 @@ def test_a_check_with_no_valid_row_does_not_offer_to_import(
     client, role_user, django_capture_on_commit_callbacks
 ):
     client.force_login(role_user("records_clerk"))
-    with django_capture_on_commit_callbacks(execute=True):
-        upload(client, rows=[["坏代码物流有限公司", "91310115123456789X", "", ""]])
-        job = ImportJob.objects.get()
-        client.post(
-            reverse("admin:intake_importjob_columns", args=[job.pk]),
-            {"mode": "upsert", "check": "1", **MAPPING},
-        )
+    job = upload_and_check(client, django_capture_on_commit_callbacks, [BAD])
     page = client.get(reverse("admin:intake_importjob_change", args=[job.pk]))
     assert "目前没有可导入的行" in page.text and "先导入有效的行" not in page.text
     assert reverse("admin:intake_importjob_start", args=[job.pk]) not in page.text
