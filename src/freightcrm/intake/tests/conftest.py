@@ -109,3 +109,9 @@ def pipeline(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) ->
         monkeypatch.setattr(importing, "PIPELINE_MIN_ROWS", 0)
         monkeypatch.setattr(xlsx_stream, "STREAM_BYTES", 0)
     return str(request.param)
+
+
+@pytest.fixture
+def background_tasks(settings: Any) -> None:
+    """Tasks wait in the database for a worker, as in production (the suite's default runs them at once)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

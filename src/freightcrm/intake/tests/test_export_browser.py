@@ -17,12 +17,6 @@ from freightcrm.intake.models import ExportLog
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def background_tasks(settings):
-    """Tasks wait in the database for a worker, as in production (the suite's default runs them at once)."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
 def test_clerk_exports_a_workbook_and_downloads_it(
     live_server, browser_page, background_tasks, make_customer, tmp_path
 ):

@@ -58,12 +58,6 @@ def sheet(path):
     return path
 
 
-@pytest.fixture
-def background_tasks(settings):
-    """Tasks wait in the database for a worker, as in production (the suite's default runs them at once)."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
 def test_clerk_imports_a_sheet_through_the_wizard(live_server, browser_page, background_tasks, tmp_path):
     clerk = User.objects.create_user(
         "danganyuan", password="Test-pass-2026", is_staff=True, last_name="周", first_name="敏"
